@@ -262,7 +262,15 @@ mod tests {
 
     #[test]
     fn conflicts() {
-        assert!((AddrFlags::SIGNAL | AddrFlags::FULLMESH).conflict().is_some());
-        assert!((AddrFlags::SUBFLOW | AddrFlags::FULLMESH).conflict().is_none());
+        assert!(
+            (AddrFlags::SIGNAL | AddrFlags::FULLMESH)
+                .conflict()
+                .is_some()
+        );
+        assert!(
+            (AddrFlags::SUBFLOW | AddrFlags::FULLMESH)
+                .conflict()
+                .is_none()
+        );
     }
 }

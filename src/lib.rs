@@ -20,4 +20,7 @@ pub mod logging;
 pub mod nl;
 pub mod pm;
 pub mod rtnl;
+pub mod rules;
+pub mod signals;
+pub mod startup;
 pub mod wire;
