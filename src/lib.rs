@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod event_loop;
 pub mod exit;
 pub mod flags;
 pub mod iface;
