@@ -114,7 +114,10 @@ pub fn run(cli: CliOptions, config: Config, policy: &str, signals: Signals) -> i
         kernel,
         signals,
     };
-    log::info!("mptcpd {} ready, path manager {policy}", env!("CARGO_PKG_VERSION"));
+    log::info!(
+        "mptcpd {} ready, path manager {policy}",
+        env!("CARGO_PKG_VERSION")
+    );
     lp.run()
 }
 
@@ -211,12 +214,13 @@ impl Loop {
     }
 
     fn drain_rtnl_events(&mut self) {
-        let r = self.kernel.rtnl_events.recv_messages(&mut |m| {
-            match crate::rtnl::parse(m.msg_type, m.payload) {
+        let r = self
+            .kernel
+            .rtnl_events
+            .recv_messages(&mut |m| match crate::rtnl::parse(m.msg_type, m.payload) {
                 Ok(msg) => log::debug!("rtnetlink {msg:?}"),
                 Err(e) => log::warn!("malformed rtnetlink message dropped: {e}"),
-            }
-        });
+            });
         match r {
             Ok(_) => {}
             Err(RecvError::Overrun) => log::info!("rtnetlink events lost (receive queue overrun)"),
@@ -237,7 +241,10 @@ fn poll<const N: usize>(fds: &[RawFd; N], deadline: Option<Instant>) -> std::io:
     let timeout = match deadline {
         None => -1,
         Some(d) => {
-            let ms = d.saturating_duration_since(Instant::now()).as_micros().div_ceil(1000);
+            let ms = d
+                .saturating_duration_since(Instant::now())
+                .as_micros()
+                .div_ceil(1000);
             ms.min(i32::MAX as u128) as i32
         }
     };

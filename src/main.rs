@@ -77,7 +77,7 @@ fn run() -> i32 {
         }
         return EXIT_FAILURE;
     }
-    event_loop::run(config, policy, signals)
+    event_loop::run(opts, config, policy, signals)
 }
 
 fn print(text: &str) -> i32 {

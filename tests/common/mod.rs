@@ -19,6 +19,8 @@
 // Each test crate uses a different subset of the harness.
 #![allow(dead_code)]
 
+pub mod daemon;
+
 use std::fs::File;
 use std::os::fd::AsRawFd;
 use std::path::Path;
