@@ -17,6 +17,7 @@ pub mod event_loop;
 pub mod exit;
 pub mod flags;
 pub mod iface;
+pub mod listeners;
 pub mod logging;
 pub mod nl;
 pub mod pm;

@@ -68,6 +68,12 @@ impl<'a> Attr<'a> {
 /// Iterates the attributes of a byte slice. Yields `Err` once and then
 /// stops when an attribute header is inconsistent (short, or longer than
 /// what is left), so a caller never reads past its message.
+///
+/// Same checks and stopping rule as netlink-packet-core's `NlasIterator`,
+/// which we tried underneath: its `NlaBuffer::value()` borrows the
+/// `NlaBuffer` rather than the message, so the adapter still had to slice
+/// by hand, its errors allocate a `String`, and it made a probe binary
+/// ~1.1 KiB bigger. So the walk stays ours.
 #[derive(Debug, Clone)]
 pub struct Attrs<'a> {
     rest: &'a [u8],

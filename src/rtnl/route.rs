@@ -10,8 +10,12 @@
 
 use std::net::IpAddr;
 
-use super::{AF_INET, AF_INET6, RTM_GETROUTE, RTM_NEWROUTE, RTMSG_LEN};
-use crate::nl::attr::{self, Attrs};
+use netlink_packet_core::Emitable;
+use netlink_packet_route::AddressFamily;
+use netlink_packet_route::route::{RouteFlags, RouteHeader, RouteType};
+
+use super::{RTM_GETROUTE, RTM_NEWROUTE, RTMSG_LEN, attrs_after};
+use crate::nl::attr;
 use crate::nl::{DecodeError, NlError, NlSocket, ReplyItem};
 
 const RTA_DST: u16 = 1;
@@ -19,31 +23,36 @@ const RTA_SRC: u16 = 2;
 const RTA_OIF: u16 = 4;
 const RTA_MULTIPATH: u16 = 9;
 
-/// `RTN_UNICAST`: a route that forwards (not blackhole, unreachable, …).
-const RTN_UNICAST: u8 = 1;
-/// `RTM_F_LOOKUP_TABLE | RTM_F_FIB_MATCH`.
-const RTM_F_LOOKUP_TABLE: u32 = 0x1000;
-const RTM_F_FIB_MATCH: u32 = 0x2000;
-
 /// Destinations nobody routes explicitly (RFC 5737 TEST-NET-1, RFC 3849),
 /// the same ones mptcpd asks about.
 const PROBE_V4: [u8; 4] = [192, 0, 2, 1];
 const PROBE_V6: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
 
 /// `struct rtnexthop`: u16 len, u8 flags, u8 hops, s32 ifindex.
+/// netlink-packet-route's `RouteNextHopBuffer` checks these lengths but
+/// has no accessor for the ifindex, and `RouteNextHop::parse_with_param`
+/// parses every nested route attribute (lwtunnel, seg6, mpls, …) into a
+/// `Vec`: reading the 8 bytes ourselves is smaller and cannot allocate.
 const RTNH_LEN: usize = 8;
 
 /// The `RTM_GETROUTE` payload: rtmsg for a full-length destination and
 /// source, then `RTA_DST`, `RTA_SRC` = `addr`, `RTA_OIF` = `index`.
 pub fn request(index: u32, addr: IpAddr) -> Vec<u8> {
-    let (family, full_len, src, dst): (u8, u8, &[u8], &[u8]) = match &addr {
-        IpAddr::V4(a) => (AF_INET, 32, &a.octets(), &PROBE_V4),
-        IpAddr::V6(a) => (AF_INET6, 128, &a.octets(), &PROBE_V6),
+    let (family, full_len, src, dst): (_, u8, &[u8], &[u8]) = match &addr {
+        IpAddr::V4(a) => (AddressFamily::Inet, 32, &a.octets(), &PROBE_V4),
+        IpAddr::V6(a) => (AddressFamily::Inet6, 128, &a.octets(), &PROBE_V6),
     };
-    let mut p = Vec::with_capacity(RTMSG_LEN + 2 * (4 + 16) + 8);
-    // family, dst_len, src_len, tos, table, protocol, scope, type.
-    p.extend_from_slice(&[family, full_len, full_len, 0, 0, 0, 0, 0]);
-    p.extend_from_slice(&(RTM_F_LOOKUP_TABLE | RTM_F_FIB_MATCH).to_ne_bytes());
+    let hdr = RouteHeader {
+        address_family: family,
+        destination_prefix_length: full_len,
+        source_prefix_length: full_len,
+        // RTM_F_LOOKUP_TABLE | RTM_F_FIB_MATCH.
+        flags: RouteFlags::LookupTable | RouteFlags::FibMatch,
+        ..RouteHeader::default()
+    };
+    // `emit` writes exactly `buffer_len()` bytes (and panics on less).
+    let mut p = vec![0; hdr.buffer_len()];
+    hdr.emit(&mut p);
     attr::put(&mut p, RTA_DST, dst);
     attr::put(&mut p, RTA_SRC, src);
     attr::put_u32(&mut p, RTA_OIF, index);
@@ -51,17 +60,16 @@ pub fn request(index: u32, addr: IpAddr) -> Vec<u8> {
 }
 
 /// Whether an `RTM_NEWROUTE` answer is a forwarding default route
-/// (`dst_len` 0, no `RTA_DST`) that leaves through `index`. The kernel
-/// omits `RTA_OIF` for routes through nexthop objects; the lookup already
+/// (`dst_len` 0, no `RTA_DST`, `RTN_UNICAST` rather than blackhole,
+/// unreachable, …) that leaves through `index`. The kernel omits
+/// `RTA_OIF` for routes through nexthop objects; the lookup already
 /// honoured our `RTA_OIF` then.
 pub fn is_default_via(payload: &[u8], index: u32) -> Result<bool, DecodeError> {
-    let Some(hdr) = payload.first_chunk::<RTMSG_LEN>() else {
-        return Err(DecodeError("route message shorter than rtmsg"));
-    };
-    let (dst_len, rtm_type) = (hdr[1], hdr[7]);
+    let hdr =
+        RouteHeader::parse(payload).map_err(|_| DecodeError("route message shorter than rtmsg"))?;
     let mut has_dst = false;
     let mut oif_ok = None;
-    for a in Attrs::new(&payload[RTMSG_LEN..]) {
+    for a in attrs_after(payload, RTMSG_LEN) {
         let a = a?;
         match a.kind {
             RTA_DST => has_dst = true,
@@ -70,7 +78,10 @@ pub fn is_default_via(payload: &[u8], index: u32) -> Result<bool, DecodeError> {
             _ => {}
         }
     }
-    Ok(dst_len == 0 && !has_dst && rtm_type == RTN_UNICAST && oif_ok != Some(false))
+    Ok(hdr.destination_prefix_length == 0
+        && !has_dst
+        && hdr.kind == RouteType::Unicast
+        && oif_ok != Some(false))
 }
 
 /// Whether one of the `rtnexthop`s of an `RTA_MULTIPATH` leaves through
