@@ -13,11 +13,15 @@
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod exit;
 pub mod flags;
+pub mod ids;
 pub mod iface;
 pub mod logging;
+pub mod monitor;
 pub mod nl;
 pub mod pm;
+pub mod policy;
 pub mod rtnl;
 pub mod wire;
