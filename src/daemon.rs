@@ -14,7 +14,7 @@
 //! follows once every command it sent is answered (or after
 //! [`SHUTDOWN_GRACE`]). A second `Shutdown` exits at once.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use log::{debug, info, warn};
@@ -24,7 +24,7 @@ use crate::ids::IdManager;
 use crate::iface::{Addr, IfName, Link, RouteCheck};
 use crate::monitor::{Monitor, MonitorOut, NetEvent};
 use crate::pm::{Command, Endpoint, PmEvent};
-pub use crate::policy::{CmdResult, Reply, Tag};
+pub use crate::policy::{CmdResult, Reply, Request, Tag};
 use crate::policy::{Ctx, Outbox, Policy};
 
 /// Longest wait for the answers to the shutdown cleanup before exiting.
@@ -116,6 +116,13 @@ pub enum Action {
     /// interface `index` (RTM_GETROUTE, RTA_SRC + RTA_OIF, FIB_MATCH);
     /// answer with [`Input::RouteCheck`].
     CheckRoute { index: u32, addr: IpAddr },
+    /// Open an MPTCP listening socket on `addr` and keep it until asked
+    /// to close it (or until exit); answer with [`Input::CommandResult`]:
+    /// [`Reply::Listening`] with the bound address, or the errno.
+    Listen { tag: Tag, addr: SocketAddr },
+    /// Close the listener bound to `addr`; answer with
+    /// [`Input::CommandResult`] ([`Reply::Ack`], EINVAL if unknown).
+    CloseListener { tag: Tag, addr: SocketAddr },
     /// Dump links then addresses; answer with [`Input::RtnlDump`].
     DumpRtnl,
     /// Cleanup is complete: exit with status 0.
@@ -139,7 +146,7 @@ enum Phase {
 #[derive(Debug)]
 struct Pending {
     tag: Tag,
-    cmd: Command,
+    req: Request,
     /// False for the daemon's own startup dump.
     by_policy: bool,
 }
@@ -271,14 +278,14 @@ impl<P: Policy> Daemon<P> {
         };
         out.push(Action::DumpRtnl);
         let cmd = Command::DumpAddrs { token: None };
-        let tag = self.outbox.push(cmd);
+        let tag = self.outbox.push(Request::Pm(cmd));
+        self.outbox.take();
         self.pending.push(Pending {
             tag,
-            cmd,
+            req: Request::Pm(cmd),
             by_policy: false,
         });
         out.push(Action::Command { tag, cmd });
-        self.outbox.take();
     }
 
     fn command_result(&mut self, now: Instant, tag: Tag, result: CmdResult) {
@@ -309,7 +316,7 @@ impl<P: Policy> Daemon<P> {
         }
         if matches!(self.phase, Phase::Running | Phase::Stopping { .. }) {
             let (policy, mut ctx) = self.split(now);
-            policy.command_result(&mut ctx, tag, &p.cmd, &result);
+            policy.command_result(&mut ctx, tag, &p.req, &result);
         }
     }
 
@@ -358,13 +365,17 @@ impl<P: Policy> Daemon<P> {
         }
         events.clear();
         self.mout.events = events;
-        for (tag, cmd) in self.outbox.take() {
+        for (tag, req) in self.outbox.take() {
             self.pending.push(Pending {
                 tag,
-                cmd,
+                req,
                 by_policy: true,
             });
-            out.push(Action::Command { tag, cmd });
+            out.push(match req {
+                Request::Pm(cmd) => Action::Command { tag, cmd },
+                Request::Listen(addr) => Action::Listen { tag, addr },
+                Request::CloseListener(addr) => Action::CloseListener { tag, addr },
+            });
         }
     }
 

@@ -46,6 +46,35 @@ pub enum Reply {
     Endpoint(Endpoint),
     /// GET_LIMITS.
     Limits(Limits),
+    /// [`Request::Listen`]: the address the socket is bound to (with the
+    /// port the kernel chose when 0 was asked).
+    Listening(SocketAddr),
+}
+
+/// One thing a policy asks the event loop for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request {
+    /// An MPTCP path-manager command.
+    Pm(Command),
+    /// Open an MPTCP listening socket (`IPPROTO_MPTCP`, bind, listen) on
+    /// `addr`, port 0 = ephemeral. A userspace PM needs one before it
+    /// announces an address: peers join to the announced address and
+    /// port, and the kernel refuses joins nothing listens for.
+    Listen(SocketAddr),
+    /// Close the listener bound to this address (as returned in
+    /// [`Reply::Listening`]); answered with [`Reply::Ack`].
+    CloseListener(SocketAddr),
+}
+
+impl Request {
+    /// mptcpd's operation name, for log lines.
+    pub fn op_name(&self) -> &'static str {
+        match self {
+            Request::Pm(c) => c.op_name(),
+            Request::Listen(_) => "listen",
+            Request::CloseListener(_) => "close_listener",
+        }
+    }
 }
 
 /// What a command came to.
@@ -57,7 +86,7 @@ pub type CmdResult = Result<Reply, KernelError>;
 #[derive(Debug, Default)]
 pub struct Outbox {
     next: u64,
-    queued: Vec<(Tag, Command)>,
+    queued: Vec<(Tag, Request)>,
 }
 
 impl Outbox {
@@ -65,19 +94,19 @@ impl Outbox {
         Self::default()
     }
 
-    pub fn push(&mut self, cmd: Command) -> Tag {
+    pub fn push(&mut self, req: Request) -> Tag {
         self.next += 1;
         let tag = Tag(self.next);
-        self.queued.push((tag, cmd));
+        self.queued.push((tag, req));
         tag
     }
 
     /// Commands recorded and not yet taken.
-    pub fn queued(&self) -> &[(Tag, Command)] {
+    pub fn queued(&self) -> &[(Tag, Request)] {
         &self.queued
     }
 
-    pub fn take(&mut self) -> std::vec::Drain<'_, (Tag, Command)> {
+    pub fn take(&mut self) -> std::vec::Drain<'_, (Tag, Request)> {
         self.queued.drain(..)
     }
 }
@@ -120,7 +149,22 @@ impl<'a> Ctx<'a> {
 
     /// Any command; the helpers below are shorthands.
     pub fn send(&mut self, cmd: Command) -> Tag {
-        self.out.push(cmd)
+        self.out.push(Request::Pm(cmd))
+    }
+
+    /// Any request (command or listener).
+    pub fn request(&mut self, req: Request) -> Tag {
+        self.out.push(req)
+    }
+
+    /// Opens an MPTCP listener on `addr`; see [`Request::Listen`].
+    pub fn listen(&mut self, addr: SocketAddr) -> Tag {
+        self.request(Request::Listen(addr))
+    }
+
+    /// Closes the listener bound to `addr`.
+    pub fn close_listener(&mut self, addr: SocketAddr) -> Tag {
+        self.request(Request::CloseListener(addr))
     }
 
     // In-kernel path manager.
@@ -267,9 +311,9 @@ pub trait Policy {
 
     /// The answer to a command this policy sent. The default logs
     /// failures in mptcpd's shape ("add_addr: <extack>: <strerror>").
-    fn command_result(&mut self, ctx: &mut Ctx<'_>, tag: Tag, cmd: &Command, result: &CmdResult) {
+    fn command_result(&mut self, ctx: &mut Ctx<'_>, tag: Tag, req: &Request, result: &CmdResult) {
         if let Err(e) = result {
-            log::error!("{}: {}", cmd.op_name(), e);
+            log::error!("{}: {}", req.op_name(), e);
         }
     }
 
@@ -394,8 +438,8 @@ impl Policy for Selected {
     fn delete_local_address(&mut self, ctx: &mut Ctx<'_>, iface: &Interface, addr: &Addr) {
         each!(self, mut p => p.delete_local_address(ctx, iface, addr))
     }
-    fn command_result(&mut self, ctx: &mut Ctx<'_>, tag: Tag, cmd: &Command, result: &CmdResult) {
-        each!(self, mut p => p.command_result(ctx, tag, cmd, result))
+    fn command_result(&mut self, ctx: &mut Ctx<'_>, tag: Tag, req: &Request, result: &CmdResult) {
+        each!(self, mut p => p.command_result(ctx, tag, req, result))
     }
     fn resync(&mut self, ctx: &mut Ctx<'_>) {
         each!(self, mut p => p.resync(ctx))

@@ -17,7 +17,8 @@ struct Rec {
     on_ready: Vec<Command>,
     on_shutdown: Vec<Command>,
     timer_at: Option<Instant>,
-    results: Vec<(Tag, Command, CmdResult)>,
+    results: Vec<(Tag, Request, CmdResult)>,
+    listen_on_ready: Option<SocketAddr>,
 }
 
 impl Policy for Rec {
@@ -28,6 +29,9 @@ impl Policy for Rec {
         self.log.push(format!("ready {}", endpoints.len()));
         for c in &self.on_ready {
             ctx.send(*c);
+        }
+        if let Some(a) = self.listen_on_ready {
+            ctx.listen(a);
         }
     }
     fn new_connection(&mut self, _: &mut Ctx<'_>, c: &ConnInfo) {
@@ -58,8 +62,8 @@ impl Policy for Rec {
         self.log
             .push(format!("delete_local_address {}@{}", a.addr, i.index));
     }
-    fn command_result(&mut self, _: &mut Ctx<'_>, tag: Tag, cmd: &Command, r: &CmdResult) {
-        self.results.push((tag, *cmd, r.clone()));
+    fn command_result(&mut self, _: &mut Ctx<'_>, tag: Tag, req: &Request, r: &CmdResult) {
+        self.results.push((tag, *req, r.clone()));
     }
     fn resync(&mut self, _: &mut Ctx<'_>) {
         self.log.push("resync".into());
@@ -221,7 +225,10 @@ fn policy_commands_become_tagged_actions_and_results_come_back() {
             result: Ok(Reply::Ack),
         },
     );
-    assert_eq!(t.d.policy().results, [(sent[1].0, sent[1].1, err)]);
+    assert_eq!(
+        t.d.policy().results,
+        [(sent[1].0, Request::Pm(sent[1].1), err)]
+    );
     assert_eq!(t.d.pending_commands(), 1);
 }
 
@@ -445,4 +452,30 @@ fn policy_selection_by_name() {
         policy::select(None, &s).is_some(),
         !policy::compiled_in().is_empty()
     );
+}
+
+#[test]
+fn listeners_are_requests_with_results() {
+    let want: SocketAddr = "192.0.2.1:0".parse().unwrap();
+    let rec = Rec {
+        listen_on_ready: Some(want),
+        ..Rec::default()
+    };
+    let mut t = daemon(NotifyFlags::default(), rec);
+    let acts = t.start(&[], &[], vec![]);
+    let [Action::Listen { tag, addr }] = acts[..] else {
+        panic!("{acts:?}")
+    };
+    assert_eq!(addr, want);
+    let bound: SocketAddr = "192.0.2.1:40000".parse().unwrap();
+    let result = Ok(Reply::Listening(bound));
+    t.feed(
+        1,
+        Input::CommandResult {
+            tag,
+            result: result.clone(),
+        },
+    );
+    assert_eq!(t.d.policy().results, [(tag, Request::Listen(want), result)]);
+    assert_eq!(t.d.pending_commands(), 0);
 }

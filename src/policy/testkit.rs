@@ -13,7 +13,7 @@
 //!   "at T feed X, expect commands [..]".
 
 use std::collections::VecDeque;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use crate::daemon::{Action, Daemon, Input, Settings};
@@ -33,6 +33,7 @@ pub const EEXIST: i32 = 17;
 pub const EINVAL: i32 = 22;
 pub const ERANGE: i32 = 34;
 pub const EPERM: i32 = 1;
+pub const EADDRINUSE: i32 = 98;
 
 pub fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
@@ -258,6 +259,8 @@ pub struct Harness<P: Policy> {
     pub auto: bool,
     pub held: Vec<(Tag, Command)>,
     pub route_checks: Vec<(u32, IpAddr)>,
+    /// Listening sockets the loop would hold (bound addresses).
+    pub listeners: Vec<SocketAddr>,
     pub exited: bool,
     t0: Instant,
     pub now: Instant,
@@ -275,6 +278,7 @@ impl<P: Policy> Harness<P> {
             auto: true,
             held: Vec::new(),
             route_checks: Vec::new(),
+            listeners: Vec::new(),
             exited: false,
             t0,
             now: t0,
@@ -324,6 +328,27 @@ impl<P: Policy> Harness<P> {
                         addr,
                         has_default,
                     })
+                }
+                Action::Listen { tag, mut addr } => {
+                    if addr.port() == 0 {
+                        addr.set_port(40_000 + self.listeners.len() as u16);
+                    }
+                    let result = if self.listeners.contains(&addr) {
+                        Err(KernelError::from_errno(EADDRINUSE))
+                    } else {
+                        self.listeners.push(addr);
+                        Ok(Reply::Listening(addr))
+                    };
+                    Input::CommandResult { tag, result }
+                }
+                Action::CloseListener { tag, addr } => {
+                    let known = self.listeners.contains(&addr);
+                    self.listeners.retain(|l| *l != addr);
+                    let result = match known {
+                        true => Ok(Reply::Ack),
+                        false => Err(KernelError::from_errno(EINVAL)),
+                    };
+                    Input::CommandResult { tag, result }
                 }
                 Action::DumpRtnl => Input::RtnlDump {
                     links: self.links.clone(),
