@@ -10,7 +10,7 @@
 //!   GET_ADDR dump plus the changes it sent since (applied optimistically
 //!   and undone when the kernel refuses).
 //!
-//! [`AddrAdv::reconcile`] compares the two and sends only the difference:
+//! `reconcile` compares the two and sends only the difference:
 //! DEL_ADDR for our endpoints no longer wanted, then for each wanted
 //! address: adopt an identical endpoint (same address, flags, ifindex),
 //! convert an IMPLICIT one (ADD_ADDR without id keeps the kernel's id),
@@ -28,19 +28,29 @@
 //! - `add_addr_accepted` ≥ our endpoints with `subflow` or `fullmesh`
 //!   (mptcpd's rule: a client-style host follows peer announcements).
 //!
-//! The kernel values are read once (GET_LIMITS at ready, again on
-//! resync); a field is sent only when it must go up, so a value the
-//! administrator set higher stays. mptcpd overwrote both at start.
+//! The kernel values are read with GET_LIMITS at ready and again on
+//! every resync; a field is sent only when it must go up, so a value the
+//! administrator set higher stays (mptcpd overwrote both at start). The
+//! count includes endpoints being added, so the limit goes out right
+//! behind the ADD_ADDR; if that add fails the limit stays one step ahead,
+//! never above what the wanted addresses need.
 //!
 //! The kernel holds at most 8 endpoints (`MPTCP_PM_ADDR_MAX`), counting
 //! every one (foreign and IMPLICIT ones too). An address beyond that is
-//! logged once and added when a slot frees.
+//! logged once (warning) and added, oldest first, when a slot frees.
 //!
-//! Errors: EEXIST, EBUSY or ERANGE on ADD_ADDR mean our table is wrong
-//! (someone else changed the kernel's): one re-sync from a dump per
-//! address, after that the address is left until the next resync or
-//! report. Other errors are logged and the address is left the same way.
-//! Nothing retries in a loop.
+//! Errors: any refused ADD_ADDR / SET_FLAGS is undone in our table and a
+//! GET_ADDR dump re-syncs it (after the changes in flight are answered).
+//! EEXIST, EBUSY and ERANGE mean our table was wrong: the address is
+//! tried again once, after the dump. Any other error, or a second one,
+//! leaves the address alone (logged) until the next resync
+//! ([`Policy::resync`]) or until the monitor reports it again. Nothing is
+//! retried in a loop.
+//!
+//! Drift: on resync (MPTCP events lost) the limits and the table are read
+//! again; an endpoint of ours that someone deleted or changed is logged
+//! and repaired, an endpoint someone added for one of our addresses is
+//! adopted.
 
 use std::net::IpAddr;
 
@@ -51,7 +61,7 @@ use crate::flags::AddrFlags;
 use crate::iface::Addr;
 use crate::monitor::Interface;
 use crate::pm::{Command, Endpoint, Limits};
-use crate::policy::{CmdResult, Ctx, Policy, Reply, Tag};
+use crate::policy::{CmdResult, Ctx, Policy, Reply, Request, Tag};
 
 pub const NAME: &str = "addr_adv";
 
@@ -416,14 +426,14 @@ impl Policy for AddrAdv {
         }
     }
 
-    fn command_result(&mut self, ctx: &mut Ctx<'_>, tag: Tag, cmd: &Command, result: &CmdResult) {
+    fn command_result(&mut self, ctx: &mut Ctx<'_>, tag: Tag, req: &Request, result: &CmdResult) {
         let Some(pos) = self.inflight.iter().position(|(t, _)| *t == tag) else {
             return;
         };
         let (_, op) = self.inflight.remove(pos);
         if self.stopping {
             if let Err(e) = result {
-                warn!("{}: {e}", cmd.op_name());
+                warn!("{}: {e}", req.op_name());
             }
             return;
         }
@@ -456,13 +466,13 @@ impl Policy for AddrAdv {
                     if conflict && !w.retried {
                         warn!(
                             "{}: {e}: the kernel's endpoint table differs from ours, re-syncing",
-                            cmd.op_name()
+                            req.op_name()
                         );
                         w.retried = true;
                     } else {
                         error!(
                             "{}: {e}: leaving {addr} alone until the next resync",
-                            cmd.op_name()
+                            req.op_name()
                         );
                         w.state = WantState::Failed;
                     }
@@ -472,7 +482,7 @@ impl Policy for AddrAdv {
             (Op::Del, Err(e)) if e.errno == EINVAL => {
                 info!("remove_addr: endpoint was already gone ({e})");
             }
-            (Op::Del, Err(e)) => warn!("{}: {e}", cmd.op_name()),
+            (Op::Del, Err(e)) => warn!("{}: {e}", req.op_name()),
             _ => {}
         }
         if self.sync == Sync::Wanted && !self.changes_in_flight() {

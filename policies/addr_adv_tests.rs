@@ -10,7 +10,7 @@ use crate::ids::IdManager;
 use crate::iface::Link;
 use crate::monitor::{Monitor, MonitorOut};
 use crate::policy::testkit::*;
-use crate::policy::{Outbox, Policy};
+use crate::policy::{Outbox, Policy, Request};
 
 const SUBFLOW: AddrFlags = AddrFlags::SUBFLOW;
 const SIGNAL: AddrFlags = AddrFlags::SIGNAL;
@@ -495,7 +495,13 @@ fn update_interface_with_new_flags_changes_the_endpoint() {
     p.new_local_address(&mut ctx, &iface, &addr(2, "192.0.2.1"));
     iface.addr_flags = SUBFLOW | BACKUP;
     p.update_interface(&mut ctx, &iface);
-    let cmds: Vec<Command> = outbox.take().map(|(_, c)| c).collect();
+    let cmds: Vec<Command> = outbox
+        .take()
+        .map(|(_, r)| match r {
+            Request::Pm(c) => c,
+            other => panic!("{other:?}"),
+        })
+        .collect();
     let set_backup = Command::SetFlags {
         token: None,
         local: ep(1, "192.0.2.1", SUBFLOW | BACKUP, 2),
