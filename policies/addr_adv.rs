@@ -285,7 +285,9 @@ impl AddrAdv {
             }
             return;
         }
-        let Some(id) = ctx.ids().get_or_assign(w.addr) else {
+        let table = &self.table;
+        let in_table = |id| table.iter().any(|e| e.ep.id == id);
+        let Some(id) = ctx.ids().get_or_assign_avoiding(w.addr, in_table) else {
             error!(
                 "Unable to map addr to ID: no free address id for {}",
                 w.addr

@@ -603,3 +603,22 @@ fn many_cycles_end_clean_and_tables_stay_small() {
         assert_eq!(h.kernel.endpoints, foreign, "{order:?}");
     }
 }
+
+#[test]
+fn endpoint_with_a_port_for_our_address_is_foreign() {
+    // `ip mptcp endpoint add 192.0.2.1 port 1000 signal`: a distinct
+    // endpoint for the kernel, and not ours.
+    let port_ep = Endpoint {
+        port: 1000,
+        ..ep(1, "192.0.2.1", SIGNAL, 0)
+    };
+    let k = FakeKernel::with_endpoints(&[port_ep]);
+    let (mut h, sent) = setup(SUBFLOW, EXISTING, k, &eth(), &[addr(2, "192.0.2.1")]);
+    assert_eq!(
+        &sent[2..3],
+        [add(2, "192.0.2.1", SUBFLOW, 2)],
+        "id 1 is taken"
+    );
+    assert_eq!(h.at(10).input(Input::Shutdown), [del(2)]);
+    assert_eq!(h.kernel.endpoints, [port_ep]);
+}

@@ -62,10 +62,26 @@ impl IdManager {
     /// mptcpd's `get_id`: the existing id of `addr`, else the lowest
     /// free id, now bound to `addr`. `None` when all 255 are taken.
     pub fn get_or_assign(&mut self, addr: IpAddr) -> Option<u8> {
-        if let Some(id) = self.get(addr) {
-            return Some(id);
+        self.get_or_assign_avoiding(addr, |_| false)
+    }
+
+    /// [`IdManager::get_or_assign`], also skipping ids for which
+    /// `taken(id)` is true (ids the caller knows to be in use in the
+    /// kernel, e.g. by a second endpoint of the same address with a port,
+    /// which one key per address cannot record).
+    pub fn get_or_assign_avoiding(
+        &mut self,
+        addr: IpAddr,
+        mut taken: impl FnMut(u8) -> bool,
+    ) -> Option<u8> {
+        match self.get(addr) {
+            Some(id) if !taken(id) => return Some(id),
+            Some(_) => {
+                self.remove(addr);
+            }
+            None => {}
         }
-        let id = (1..=MPTCP_PM_MAX_ADDR_ID).find(|&id| !self.is_used(id))?;
+        let id = (1..=MPTCP_PM_MAX_ADDR_ID).find(|&id| !self.is_used(id) && !taken(id))?;
         self.set_used(id, true);
         self.map.push((addr, id));
         Some(id)
@@ -174,6 +190,17 @@ mod tests {
         assert_eq!(ids.len(), 1);
         ids.map(ip("192.0.2.3"), 0);
         assert_eq!(ids.len(), 1, "id 0 is not an endpoint id");
+    }
+
+    #[test]
+    fn avoiding_ids_known_to_be_taken() {
+        let mut ids = IdManager::new();
+        ids.map(ip("192.0.2.1"), 1);
+        // The kernel also has id 2 (same address with a port).
+        let taken = |id| id == 1 || id == 2;
+        assert_eq!(ids.get_or_assign_avoiding(ip("192.0.2.9"), taken), Some(3));
+        assert_eq!(ids.get_or_assign_avoiding(ip("192.0.2.1"), taken), Some(4));
+        assert!(!ids.is_used(1), "the stale binding was dropped");
     }
 
     #[test]
