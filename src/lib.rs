@@ -13,14 +13,18 @@
 
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod event_loop;
 pub mod exit;
 pub mod flags;
+pub mod ids;
 pub mod iface;
 pub mod listeners;
 pub mod logging;
+pub mod monitor;
 pub mod nl;
 pub mod pm;
+pub mod policy;
 pub mod rtnl;
 pub mod rules;
 pub mod signals;
