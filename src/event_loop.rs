@@ -13,18 +13,16 @@ use std::time::Instant;
 
 use crate::cli::CliOptions;
 use crate::config::{self, Config};
+use crate::daemon::{Action, Daemon, Input, Settings};
 use crate::exit::{EX_OK, EXIT_FAILURE};
-use crate::nl::{self, GenlFamily, NlError, NlSocket, RecvError};
+use crate::iface::RouteCheck;
+use crate::listeners::Listeners;
+use crate::nl::{self, GenlFamily, NlError, NlSocket, RecvError, ReplyItem};
+use crate::pm::{Command, KernelError, PmEvent};
+use crate::policy::{self, CmdResult, Reply, Selected};
+use crate::rtnl::{self, RtnlMsg};
 use crate::signals::{Signal, Signals};
 use crate::wire;
-
-/// Policies compiled into this binary, in order of preference.
-pub const COMPILED_IN: &[&str] = &[
-    #[cfg(feature = "addr_adv")]
-    "addr_adv",
-    #[cfg(feature = "sspi")]
-    "sspi",
-];
 
 /// The kernel side of the daemon: sockets and the resolved family.
 pub struct Kernel {
@@ -99,8 +97,13 @@ impl Kernel {
     }
 }
 
+/// The daemon's settings from the effective configuration.
+pub fn settings(config: &Config) -> Settings {
+    Settings::new(config.addr_flags, config.notify_flags)
+}
+
 /// Runs the daemon until SIGTERM/SIGINT. Returns the exit code.
-pub fn run(cli: CliOptions, config: Config, policy: &str, signals: Signals) -> i32 {
+pub fn run(cli: CliOptions, config: Config, policy_name: &str, signals: Signals) -> i32 {
     let kernel = match Kernel::open() {
         Ok(k) => k,
         Err(e) => {
@@ -108,17 +111,64 @@ pub fn run(cli: CliOptions, config: Config, policy: &str, signals: Signals) -> i
             return EXIT_FAILURE;
         }
     };
+    let settings = settings(&config);
+    let Some(policy) = policy::new_policy(policy_name, &settings) else {
+        log::error!("policy {policy_name} is not compiled in");
+        return EXIT_FAILURE;
+    };
+    warn_about_setup(policy_name, &config);
     let mut lp = Loop {
         cli,
         config,
         kernel,
         signals,
+        daemon: Daemon::new(settings, policy),
+        listeners: Listeners::new(),
+        actions: Vec::new(),
+        inputs: std::collections::VecDeque::new(),
+        pm_batch: Vec::new(),
+        rtnl_batch: Vec::new(),
+        buf: Vec::with_capacity(256),
     };
+    if let Some(code) = lp.feed(Input::Start) {
+        return code;
+    }
+    if !lp.daemon.is_running() {
+        log::error!("start-up did not complete");
+        return EXIT_FAILURE;
+    }
     log::info!(
-        "mptcpd {} ready, path manager {policy}",
+        "mptcpd {} ready, path manager {policy_name}",
         env!("CARGO_PKG_VERSION")
     );
     lp.run()
+}
+
+/// Settings that make a policy useless are legal but worth one line.
+fn warn_about_setup(policy: &str, config: &Config) {
+    if policy == "addr_adv" && config.addr_flags.is_empty() {
+        log::warn!(
+            "addr-flags is empty: endpoints will have no flags and the kernel will not use \
+             them for new subflows (set addr-flags=subflow)"
+        );
+    }
+    let userspace = match std::fs::read_to_string("/proc/sys/net/mptcp/path_manager") {
+        Ok(s) => s.trim() == "userspace",
+        Err(_) => std::fs::read_to_string("/proc/sys/net/mptcp/pm_type")
+            .map(|s| s.trim() == "1")
+            .unwrap_or(false),
+    };
+    match (policy, userspace) {
+        ("sspi", false) => log::warn!(
+            "sspi drives the userspace path manager, but this network namespace uses the \
+             in-kernel one (sysctl net.mptcp.path_manager=userspace)"
+        ),
+        ("addr_adv", true) => log::warn!(
+            "addr_adv drives the in-kernel path manager, but this network namespace uses the \
+             userspace one: endpoints are ignored for its connections"
+        ),
+        _ => {}
+    }
 }
 
 struct Loop {
@@ -126,6 +176,15 @@ struct Loop {
     config: Config,
     kernel: Kernel,
     signals: Signals,
+    daemon: Daemon<Selected>,
+    listeners: Listeners,
+    /// Reused buffers: after the first events the loop allocates only
+    /// for what the core itself keeps.
+    actions: Vec<Action>,
+    inputs: std::collections::VecDeque<Input>,
+    pm_batch: Vec<PmEvent>,
+    rtnl_batch: Vec<RtnlMsg>,
+    buf: Vec<u8>,
 }
 
 const SIGNALS: usize = 0;
@@ -140,7 +199,7 @@ impl Loop {
                 self.kernel.pm_events.fd(),
                 self.kernel.rtnl_events.fd(),
             ];
-            let ready = match poll(&fds, None) {
+            let ready = match poll(&fds, self.daemon.poll_at()) {
                 Ok(r) => r,
                 Err(e) => {
                     log::error!("poll: {e}");
@@ -148,22 +207,165 @@ impl Loop {
                 }
             };
             if ready[SIGNALS] {
-                match self.signals.take() {
+                let input = match self.signals.take() {
                     Ok(Some(Signal::Terminate)) => {
                         log::info!("terminating");
-                        return EX_OK;
+                        Some(Input::Shutdown)
                     }
-                    Ok(Some(Signal::Reload)) => self.reload(),
-                    Ok(None) => {}
-                    Err(e) => log::warn!("reading signals: {e}"),
+                    Ok(Some(Signal::Reload)) => {
+                        self.reload();
+                        None
+                    }
+                    Ok(None) => None,
+                    Err(e) => {
+                        log::warn!("reading signals: {e}");
+                        None
+                    }
+                };
+                if let Some(code) = input.and_then(|i| self.feed(i)) {
+                    return code;
+                }
+            }
+            // rtnl first: a connection event may concern an address whose
+            // arrival is queued behind it.
+            if ready[RTNL_EVENTS] {
+                if let Some(code) = self.drain_rtnl_events() {
+                    return code;
                 }
             }
             if ready[PM_EVENTS] {
-                self.drain_pm_events();
+                if let Some(code) = self.drain_pm_events() {
+                    return code;
+                }
             }
-            if ready[RTNL_EVENTS] {
-                self.drain_rtnl_events();
+            if self.daemon.poll_at().is_some_and(|t| t <= Instant::now()) {
+                if let Some(code) = self.feed(Input::Timer) {
+                    return code;
+                }
             }
+        }
+    }
+
+    /// Hands one input to the core and carries out every action that
+    /// follows, feeding each answer back, until the core is quiet.
+    /// Returns the exit code once the core asks to exit.
+    fn feed(&mut self, input: Input) -> Option<i32> {
+        self.inputs.push_back(input);
+        while let Some(input) = self.inputs.pop_front() {
+            let mut actions = std::mem::take(&mut self.actions);
+            self.daemon.handle(Instant::now(), input, &mut actions);
+            for a in actions.drain(..) {
+                match self.execute(a) {
+                    Step::Answer(i) => self.inputs.push_back(i),
+                    Step::Done => {}
+                    Step::Exit(code) => {
+                        self.listeners.close_all();
+                        return Some(code);
+                    }
+                }
+            }
+            self.actions = actions;
+        }
+        None
+    }
+
+    fn execute(&mut self, action: Action) -> Step {
+        match action {
+            Action::Command { tag, cmd } => Step::Answer(Input::CommandResult {
+                tag,
+                result: self.command(&cmd),
+            }),
+            Action::CheckRoute { index, addr } => {
+                let has_default = match rtnl::check_default_route(&mut self.kernel.rtnl, index, addr)
+                {
+                    Ok(b) => b,
+                    Err(e) => {
+                        log::debug!("route check {addr} dev {index}: {e}");
+                        false
+                    }
+                };
+                Step::Answer(Input::RouteCheck(RouteCheck {
+                    index,
+                    addr,
+                    has_default,
+                }))
+            }
+            Action::DumpRtnl => {
+                let dump = rtnl::dump_links(&mut self.kernel.rtnl)
+                    .and_then(|l| Ok((l, rtnl::dump_addrs(&mut self.kernel.rtnl)?)));
+                match dump {
+                    Ok((links, addrs)) => Step::Answer(Input::RtnlDump { links, addrs }),
+                    Err(e) if !self.daemon.is_running() => {
+                        log::error!("cannot dump links and addresses: {e}");
+                        Step::Exit(EXIT_FAILURE)
+                    }
+                    Err(e) => {
+                        // The table stays as it was; the next overrun or
+                        // change event tries again.
+                        log::error!("resync dump of links and addresses failed: {e}");
+                        Step::Done
+                    }
+                }
+            }
+            Action::Listen { tag, addr } => {
+                let result = self
+                    .listeners
+                    .listen(addr)
+                    .map(Reply::Listening)
+                    .map_err(|e| io_to_kernel(&e));
+                Step::Answer(Input::CommandResult { tag, result })
+            }
+            Action::CloseListener { tag, addr } => {
+                let result = self
+                    .listeners
+                    .release(addr)
+                    .map(|_| Reply::Ack)
+                    .map_err(|e| io_to_kernel(&e));
+                Step::Answer(Input::CommandResult { tag, result })
+            }
+            Action::Exit => Step::Exit(EX_OK),
+        }
+    }
+
+    /// Sends one MPTCP PM command and collects its answer.
+    fn command(&mut self, cmd: &Command) -> CmdResult {
+        self.buf.clear();
+        wire::encode_command(cmd, &mut self.buf);
+        let flags = if wire::is_dump(cmd) { nl::NLM_F_DUMP } else { 0 };
+        let mut endpoints = Vec::new();
+        let mut reply = Reply::Ack;
+        let mut on_reply = |item: ReplyItem<'_>| -> Result<(), NlError> {
+            match item {
+                ReplyItem::Restart => endpoints.clear(),
+                ReplyItem::Msg(m) => match cmd {
+                    Command::DumpAddrs { .. } => match wire::decode_endpoint(m.payload) {
+                        Ok(ep) => endpoints.push(ep),
+                        Err(e) => log::warn!("dump_addrs: malformed endpoint skipped: {e}"),
+                    },
+                    Command::GetAddr { .. } => {
+                        reply = Reply::Endpoint(
+                            wire::decode_endpoint(m.payload)
+                                .map_err(|_| NlError::Decode(nl::DecodeError("endpoint")))?,
+                        )
+                    }
+                    Command::GetLimits => {
+                        reply = Reply::Limits(
+                            wire::decode_limits(m.payload)
+                                .map_err(|_| NlError::Decode(nl::DecodeError("limits")))?,
+                        )
+                    }
+                    _ => {}
+                },
+            }
+            Ok(())
+        };
+        let family = self.kernel.family.id;
+        let r = self.kernel.genl.request(family, flags, &self.buf, &mut on_reply);
+        log::debug!("{} {cmd:?}: {r:?}", cmd.op_name());
+        match r {
+            Ok(()) if matches!(cmd, Command::DumpAddrs { .. }) => Ok(Reply::Endpoints(endpoints)),
+            Ok(()) => Ok(reply),
+            Err(e) => Err(nl_to_kernel(e)),
         }
     }
 
@@ -187,45 +389,125 @@ impl Loop {
         for c in &changes {
             log::info!("reload: {c}");
         }
+        if new.path_manager != self.config.path_manager || new.load_plugins != self.config.load_plugins
+        {
+            log::warn!("reload: a different path-manager takes effect only after a restart");
+        }
         if let Some(w) = crate::logging::configure(new.log, new.debug) {
             log::warn!("{w}");
         }
         self.config = new;
     }
 
-    fn drain_pm_events(&mut self) {
+    fn drain_pm_events(&mut self) -> Option<i32> {
         let family = &self.kernel.family;
+        let batch = &mut self.pm_batch;
         let r = self.kernel.pm_events.recv_messages(&mut |m| {
+            // Only the resolved family is MPTCP: anything else on this
+            // socket is not parsed as such.
             if !family.owns(&m) {
                 log::debug!("ignoring generic netlink message of type {}", m.msg_type);
                 return;
             }
             match wire::decode_event(m.payload) {
-                Ok(Some(ev)) => log::debug!("MPTCP event {ev:?}"),
+                Ok(Some(ev)) => batch.push(ev),
                 Ok(None) => log::debug!("unhandled MPTCP event"),
                 Err(e) => log::warn!("malformed MPTCP event dropped: {e}"),
             }
         });
-        match r {
-            Ok(_) => {}
-            Err(RecvError::Overrun) => log::info!("MPTCP events lost (receive queue overrun)"),
-            Err(RecvError::Io(e)) => log::warn!("MPTCP event socket: {e}"),
+        let lost = match r {
+            Ok(_) => false,
+            Err(RecvError::Overrun) => true,
+            Err(RecvError::Io(e)) => {
+                log::warn!("MPTCP event socket: {e}");
+                false
+            }
+        };
+        let mut batch = std::mem::take(&mut self.pm_batch);
+        for ev in batch.drain(..) {
+            if let Some(code) = self.feed(Input::Pm(ev)) {
+                return Some(code);
+            }
         }
+        self.pm_batch = batch;
+        if lost {
+            return self.feed(Input::EventsLost);
+        }
+        None
     }
 
-    fn drain_rtnl_events(&mut self) {
-        let r = self
-            .kernel
-            .rtnl_events
-            .recv_messages(&mut |m| match crate::rtnl::parse(m.msg_type, m.payload) {
-                Ok(msg) => log::debug!("rtnetlink {msg:?}"),
+    fn drain_rtnl_events(&mut self) -> Option<i32> {
+        let batch = &mut self.rtnl_batch;
+        let r = self.kernel.rtnl_events.recv_messages(&mut |m| {
+            match rtnl::parse(m.msg_type, m.payload) {
+                Ok(RtnlMsg::Other(_)) => {}
+                Ok(msg) => batch.push(msg),
                 Err(e) => log::warn!("malformed rtnetlink message dropped: {e}"),
-            });
-        match r {
-            Ok(_) => {}
-            Err(RecvError::Overrun) => log::info!("rtnetlink events lost (receive queue overrun)"),
-            Err(RecvError::Io(e)) => log::warn!("rtnetlink event socket: {e}"),
+            }
+        });
+        let lost = match r {
+            Ok(_) => false,
+            Err(RecvError::Overrun) => true,
+            Err(RecvError::Io(e)) => {
+                log::warn!("rtnetlink event socket: {e}");
+                false
+            }
+        };
+        let mut batch = std::mem::take(&mut self.rtnl_batch);
+        // Route changes come in bursts; one re-check per batch is enough.
+        let mut route_changed = false;
+        for msg in batch.drain(..) {
+            let input = match msg {
+                RtnlMsg::NewLink(l) => Input::NewLink(l),
+                RtnlMsg::DelLink(l) => Input::DelLink(l),
+                RtnlMsg::NewAddr(a) => Input::NewAddr(a),
+                RtnlMsg::DelAddr(a) => Input::DelAddr(a),
+                RtnlMsg::RouteChange => {
+                    route_changed = true;
+                    continue;
+                }
+                RtnlMsg::Other(_) => continue,
+            };
+            if let Some(code) = self.feed(input) {
+                return Some(code);
+            }
         }
+        self.rtnl_batch = batch;
+        if route_changed {
+            if let Some(code) = self.feed(Input::RouteChanged) {
+                return Some(code);
+            }
+        }
+        if lost {
+            return self.feed(Input::RtnlOverrun);
+        }
+        None
+    }
+}
+
+enum Step {
+    Answer(Input),
+    Done,
+    Exit(i32),
+}
+
+fn io_to_kernel(e: &std::io::Error) -> KernelError {
+    KernelError::from_errno(e.raw_os_error().unwrap_or(libc::EIO))
+}
+
+/// Failures that are not the kernel's refusal still reach the policy as
+/// an errno, so it has one error path.
+fn nl_to_kernel(e: NlError) -> KernelError {
+    match e {
+        NlError::Kernel(k) => k,
+        NlError::Io(io) => io_to_kernel(&io),
+        NlError::Timeout => KernelError::from_errno(libc::ETIMEDOUT),
+        NlError::Decode(d) => KernelError {
+            msg: Some(format!("malformed reply: {d}")),
+            ..KernelError::from_errno(libc::EBADMSG)
+        },
+        NlError::DumpInterrupted => KernelError::from_errno(libc::EINTR),
+        NlError::NoSuchFamily(_) => KernelError::from_errno(libc::ENOENT),
     }
 }
 
@@ -241,10 +523,7 @@ fn poll<const N: usize>(fds: &[RawFd; N], deadline: Option<Instant>) -> std::io:
     let timeout = match deadline {
         None => -1,
         Some(d) => {
-            let ms = d
-                .saturating_duration_since(Instant::now())
-                .as_micros()
-                .div_ceil(1000);
+            let ms = d.saturating_duration_since(Instant::now()).as_micros().div_ceil(1000);
             ms.min(i32::MAX as u128) as i32
         }
     };

@@ -25,7 +25,7 @@ fn run() -> i32 {
     }
     let opts = match cli::parse(&argv0, args) {
         Ok(Cli::Run(o)) => o,
-        Ok(Cli::Help) => return print(&cli::help_text(event_loop::COMPILED_IN)),
+        Ok(Cli::Help) => return print(&cli::help_text(mptcpd::policy::COMPILED_IN)),
         Ok(Cli::Usage) => return print(&cli::usage_text()),
         Ok(Cli::Version) => return print(&cli::version_text()),
         Err(e) => {
@@ -64,7 +64,7 @@ fn run() -> i32 {
     if let Some(dir) = &config.plugin_dir {
         log::info!("plugin-dir {dir} has no effect: policies are compiled in");
     }
-    let policy = match config.policy_name(event_loop::COMPILED_IN) {
+    let policy = match config.policy_name(mptcpd::policy::COMPILED_IN) {
         Ok(p) => p,
         Err(e) => {
             log::error!("{e}");
