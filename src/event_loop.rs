@@ -228,20 +228,20 @@ impl Loop {
             }
             // rtnl first: a connection event may concern an address whose
             // arrival is queued behind it.
-            if ready[RTNL_EVENTS] {
-                if let Some(code) = self.drain_rtnl_events() {
-                    return code;
-                }
+            if ready[RTNL_EVENTS]
+                && let Some(code) = self.drain_rtnl_events()
+            {
+                return code;
             }
-            if ready[PM_EVENTS] {
-                if let Some(code) = self.drain_pm_events() {
-                    return code;
-                }
+            if ready[PM_EVENTS]
+                && let Some(code) = self.drain_pm_events()
+            {
+                return code;
             }
-            if self.daemon.poll_at().is_some_and(|t| t <= Instant::now()) {
-                if let Some(code) = self.feed(Input::Timer) {
-                    return code;
-                }
+            if self.daemon.poll_at().is_some_and(|t| t <= Instant::now())
+                && let Some(code) = self.feed(Input::Timer)
+            {
+                return code;
             }
         }
     }
@@ -276,14 +276,14 @@ impl Loop {
                 result: self.command(&cmd),
             }),
             Action::CheckRoute { index, addr } => {
-                let has_default = match rtnl::check_default_route(&mut self.kernel.rtnl, index, addr)
-                {
-                    Ok(b) => b,
-                    Err(e) => {
-                        log::debug!("route check {addr} dev {index}: {e}");
-                        false
-                    }
-                };
+                let has_default =
+                    match rtnl::check_default_route(&mut self.kernel.rtnl, index, addr) {
+                        Ok(b) => b,
+                        Err(e) => {
+                            log::debug!("route check {addr} dev {index}: {e}");
+                            false
+                        }
+                    };
                 Step::Answer(Input::RouteCheck(RouteCheck {
                     index,
                     addr,
@@ -331,7 +331,11 @@ impl Loop {
     fn command(&mut self, cmd: &Command) -> CmdResult {
         self.buf.clear();
         wire::encode_command(cmd, &mut self.buf);
-        let flags = if wire::is_dump(cmd) { nl::NLM_F_DUMP } else { 0 };
+        let flags = if wire::is_dump(cmd) {
+            nl::NLM_F_DUMP
+        } else {
+            0
+        };
         let mut endpoints = Vec::new();
         let mut reply = Reply::Ack;
         let mut on_reply = |item: ReplyItem<'_>| -> Result<(), NlError> {
@@ -360,7 +364,10 @@ impl Loop {
             Ok(())
         };
         let family = self.kernel.family.id;
-        let r = self.kernel.genl.request(family, flags, &self.buf, &mut on_reply);
+        let r = self
+            .kernel
+            .genl
+            .request(family, flags, &self.buf, &mut on_reply);
         log::debug!("{} {cmd:?}: {r:?}", cmd.op_name());
         match r {
             Ok(()) if matches!(cmd, Command::DumpAddrs { .. }) => Ok(Reply::Endpoints(endpoints)),
@@ -389,7 +396,8 @@ impl Loop {
         for c in &changes {
             log::info!("reload: {c}");
         }
-        if new.path_manager != self.config.path_manager || new.load_plugins != self.config.load_plugins
+        if new.path_manager != self.config.path_manager
+            || new.load_plugins != self.config.load_plugins
         {
             log::warn!("reload: a different path-manager takes effect only after a restart");
         }
@@ -438,13 +446,14 @@ impl Loop {
 
     fn drain_rtnl_events(&mut self) -> Option<i32> {
         let batch = &mut self.rtnl_batch;
-        let r = self.kernel.rtnl_events.recv_messages(&mut |m| {
-            match rtnl::parse(m.msg_type, m.payload) {
+        let r = self
+            .kernel
+            .rtnl_events
+            .recv_messages(&mut |m| match rtnl::parse(m.msg_type, m.payload) {
                 Ok(RtnlMsg::Other(_)) => {}
                 Ok(msg) => batch.push(msg),
                 Err(e) => log::warn!("malformed rtnetlink message dropped: {e}"),
-            }
-        });
+            });
         let lost = match r {
             Ok(_) => false,
             Err(RecvError::Overrun) => true,
@@ -473,10 +482,8 @@ impl Loop {
             }
         }
         self.rtnl_batch = batch;
-        if route_changed {
-            if let Some(code) = self.feed(Input::RouteChanged) {
-                return Some(code);
-            }
+        if route_changed && let Some(code) = self.feed(Input::RouteChanged) {
+            return Some(code);
         }
         if lost {
             return self.feed(Input::RtnlOverrun);
@@ -523,7 +530,10 @@ fn poll<const N: usize>(fds: &[RawFd; N], deadline: Option<Instant>) -> std::io:
     let timeout = match deadline {
         None => -1,
         Some(d) => {
-            let ms = d.saturating_duration_since(Instant::now()).as_micros().div_ceil(1000);
+            let ms = d
+                .saturating_duration_since(Instant::now())
+                .as_micros()
+                .div_ceil(1000);
             ms.min(i32::MAX as u128) as i32
         }
     };

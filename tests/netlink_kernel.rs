@@ -284,7 +284,7 @@ fn tentative_ipv6_address_is_flagged() {
     ns.sysctl("net.ipv6.conf.dad0.dad_transmits", "10");
     let (mut events, mut requests) = sockets(&ns, NETLINK_ROUTE);
     rtnl::subscribe(&events).expect("subscribe");
-    ns.add_addr("dad0", "2001:db8::5/64");
+    ns.ip("addr add 2001:db8::5/64 dev dad0");
     let want = ip("2001:db8::5");
     wait_for_rtnl(
         &mut events,

@@ -175,8 +175,12 @@ impl Netns {
     }
 
     /// Adds an address (`cidr` like "192.0.2.1/24" or "2001:db8::1/64").
+    /// IPv6 addresses get `nodad`: even with accept_dad=0 the kernel
+    /// marks a new address tentative for a moment (a bind right after the
+    /// add failed 1 time in 30).
     pub fn add_addr(&self, dev: &str, cidr: &str) {
-        self.ip(&format!("addr add {cidr} dev {dev}"));
+        let nodad = if cidr.contains(':') { " nodad" } else { "" };
+        self.ip(&format!("addr add {cidr} dev {dev}{nodad}"));
     }
 
     /// The interface index of `dev`.
