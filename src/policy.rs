@@ -28,6 +28,10 @@ use crate::pm::{Command, ConnInfo, Endpoint, KernelError, Limits, SubflowInfo, T
 #[path = "../policies/addr_adv.rs"]
 pub mod addr_adv;
 
+#[cfg(feature = "sspi")]
+#[path = "../policies/sspi.rs"]
+pub mod sspi;
+
 #[cfg(test)]
 pub mod testkit;
 
@@ -339,6 +343,8 @@ pub trait Policy {
 pub const COMPILED_IN: &[&str] = &[
     #[cfg(feature = "addr_adv")]
     addr_adv::NAME,
+    #[cfg(feature = "sspi")]
+    sspi::NAME,
 ];
 
 pub fn compiled_in() -> &'static [&'static str] {
@@ -350,6 +356,8 @@ pub fn compiled_in() -> &'static [&'static str] {
 pub enum Selected {
     #[cfg(feature = "addr_adv")]
     AddrAdv(addr_adv::AddrAdv),
+    #[cfg(feature = "sspi")]
+    Sspi(sspi::Sspi),
 }
 
 /// The policy called exactly `name`, if compiled in.
@@ -358,6 +366,8 @@ pub fn new_policy(name: &str, settings: &Settings) -> Option<Selected> {
     match name {
         #[cfg(feature = "addr_adv")]
         addr_adv::NAME => Some(Selected::AddrAdv(addr_adv::AddrAdv::new(settings))),
+        #[cfg(feature = "sspi")]
+        sspi::NAME => Some(Selected::Sspi(sspi::Sspi::new(settings))),
         _ => None,
     }
 }
@@ -375,12 +385,16 @@ macro_rules! each {
         match *$self {
             #[cfg(feature = "addr_adv")]
             Selected::AddrAdv(ref $p) => $call,
+            #[cfg(feature = "sspi")]
+            Selected::Sspi(ref $p) => $call,
         }
     };
     ($self:ident, mut $p:ident => $call:expr) => {
         match *$self {
             #[cfg(feature = "addr_adv")]
             Selected::AddrAdv(ref mut $p) => $call,
+            #[cfg(feature = "sspi")]
+            Selected::Sspi(ref mut $p) => $call,
         }
     };
 }
