@@ -23,6 +23,7 @@ use crate::ids::IdManager;
 use crate::iface::Addr;
 use crate::monitor::{Interface, Monitor};
 use crate::pm::{Command, ConnInfo, Endpoint, KernelError, Limits, SubflowInfo, Token};
+use crate::status::PolicyStatus;
 
 #[cfg(feature = "addr_adv")]
 #[path = "../policies/addr_adv.rs"]
@@ -335,6 +336,16 @@ pub trait Policy {
     /// once every command sent from here (and from the results that
     /// follow) is answered, or after [`crate::daemon::SHUTDOWN_GRACE`].
     fn shutdown(&mut self, ctx: &mut Ctx<'_>) {}
+
+    /// New settings (reload). The monitor has already judged every
+    /// interface and address under them (`ctx.net()` shows the result);
+    /// the network callbacks for the differences follow right after this
+    /// one. Re-read kernel state here if your picture may be stale.
+    fn reconfigure(&mut self, ctx: &mut Ctx<'_>, settings: &Settings) {}
+
+    /// Adds what the policy owns (endpoints) and tracks (connections and
+    /// subflows) to a status report.
+    fn status(&self, out: &mut PolicyStatus) {}
 }
 
 /// Names of the compiled-in policies, in preference order: without a
@@ -466,5 +477,11 @@ impl Policy for Selected {
     }
     fn shutdown(&mut self, ctx: &mut Ctx<'_>) {
         each!(self, mut p => p.shutdown(ctx))
+    }
+    fn reconfigure(&mut self, ctx: &mut Ctx<'_>, settings: &Settings) {
+        each!(self, mut p => p.reconfigure(ctx, settings))
+    }
+    fn status(&self, out: &mut PolicyStatus) {
+        each!(self, ref p => p.status(out))
     }
 }
