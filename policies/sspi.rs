@@ -481,6 +481,7 @@ fn initial_slot(ifindex: u32, local: SocketAddr, remote: SocketAddr) -> Slot {
         local,
         remote,
         loc_id: 0,
+        rem_id: 0,
     });
     s
 }

@@ -20,6 +20,7 @@ use crate::monitor::MonitorOut;
 use crate::pm::PmEvent;
 use crate::policy::testkit::{FakeKernel, Harness, Order, addr, ip, up};
 use crate::policy::{Outbox, Policy};
+use crate::status::PolicyStatus;
 
 const EACCES: i32 = 13;
 
@@ -930,4 +931,39 @@ fn resync_probes_created_clients_and_drops_dead_connections() {
     t.input(30, Input::EventsLost);
     assert_eq!(t.conn(1).state, ConnState::Created);
     assert_eq!(t.next_ms(), None);
+}
+
+#[test]
+fn status_lists_connections_and_reload_follows_backup() {
+    let mut t = T::std();
+    t.open(10, 1, "10.0.1.2:40000", PEER, false);
+    t.sub_up(20, 1, "10.0.2.2:50000", PEER, 1);
+    let mut st = PolicyStatus::default();
+    t.policy().status(&mut st);
+    assert_eq!(st.connections.len(), 1);
+    let c = &st.connections[0];
+    assert_eq!(
+        (c.token, c.local, c.server_side),
+        (1, sa("10.0.1.2:40000"), false)
+    );
+    assert_eq!(c.subflows.len(), 1, "the initial subflow is not listed");
+    assert_eq!(c.subflows[0].local, sa("10.0.2.2:50000"));
+    assert_eq!(c.subflows[0].ifindex, Some(3));
+    // addr-flags=backup on reload: the subflow we made becomes backup.
+    let settings = Settings::new(AddrFlags::BACKUP, NotifyFlags::EXISTING);
+    let sent = t.input(30, Input::Reconfigure(settings));
+    assert_eq!(
+        sent,
+        [Command::SetFlags {
+            token: Some(1),
+            local: Endpoint {
+                id: 0,
+                addr: ip("10.0.2.2"),
+                port: 50000,
+                flags: AddrFlags::BACKUP,
+                ifindex: 0,
+            },
+            remote: Some(sa(PEER)),
+        }]
+    );
 }

@@ -52,6 +52,7 @@ pub struct Sub {
     pub local: SocketAddr,
     pub remote: SocketAddr,
     pub loc_id: u8,
+    pub rem_id: u8,
 }
 
 /// What a connection has on one local interface.

@@ -8,6 +8,7 @@ use log::{debug, info, warn};
 
 use super::conns::{Ann, ConnState, Sub};
 use super::*;
+use crate::status::{ConnStatus, PolicyStatus, SubflowStatus};
 
 impl Policy for Sspi {
     fn name(&self) -> &'static str {
@@ -88,6 +89,7 @@ impl Policy for Sspi {
             local: sf.local,
             remote: sf.remote,
             loc_id: sf.loc_id,
+            rem_id: sf.rem_id,
         };
         let Some(si) = si else {
             // A subflow the peer opened on an interface we have nothing
@@ -316,6 +318,56 @@ impl Policy for Sspi {
             } else {
                 self.table.drop_slot(token, si);
             }
+        }
+    }
+
+    fn reconfigure(&mut self, ctx: &mut Ctx<'_>, _settings: &Settings) {
+        // `backup` may have changed per interface: follow it on the
+        // subflows we made or that joined our announcements.
+        for (&token, conn) in &mut self.table.conns {
+            for s in conn.slots.iter_mut().filter(|s| !s.initial) {
+                let Some(i) = ctx.net().interface(s.ifindex) else {
+                    continue;
+                };
+                let backup = i.addr_flags.contains(AddrFlags::BACKUP);
+                if backup == s.backup {
+                    continue;
+                }
+                s.backup = backup;
+                if let Some(sub) = s.sub {
+                    ctx.set_backup(token, sub.local, sub.remote, backup);
+                }
+            }
+        }
+    }
+
+    fn status(&self, out: &mut PolicyStatus) {
+        let mut tokens: Vec<Token> = self.table.conns.keys().copied().collect();
+        tokens.sort_unstable();
+        for token in tokens {
+            let c = &self.table.conns[&token];
+            out.connections.push(ConnStatus {
+                token,
+                local: c.local,
+                remote: c.remote,
+                server_side: c.server_side,
+                subflows: c
+                    .slots
+                    .iter()
+                    .filter(|s| !s.initial)
+                    .filter_map(|s| {
+                        let sub = s.sub?;
+                        Some(SubflowStatus {
+                            local: sub.local,
+                            remote: sub.remote,
+                            loc_id: sub.loc_id,
+                            rem_id: sub.rem_id,
+                            backup: s.backup,
+                            ifindex: Some(s.ifindex as i32),
+                        })
+                    })
+                    .collect(),
+            });
         }
     }
 
