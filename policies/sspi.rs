@@ -312,6 +312,12 @@ impl Sspi {
             self.mark_kernel_pm(ctx, token);
             return;
         }
+        if is_unknown_token(err) {
+            // Its CLOSED was lost.
+            debug!("sspi: connection {token:08x} is gone: {err}");
+            self.connection_closed(ctx, token);
+            return;
+        }
         let Some(conn) = self.table.conns.get_mut(&token) else {
             return;
         };
@@ -492,6 +498,14 @@ fn is_kernel_pm(err: &KernelError) -> bool {
             .msg
             .as_deref()
             .is_some_and(|m| m.contains("userspace PM not selected"))
+}
+
+fn is_unknown_token(err: &KernelError) -> bool {
+    err.errno == EINVAL
+        && err
+            .msg
+            .as_deref()
+            .is_some_and(|m| m.contains("invalid token"))
 }
 
 fn start_create(table: &mut Table, ctx: &mut Ctx<'_>, token: Token, si: usize) {

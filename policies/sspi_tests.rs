@@ -967,3 +967,16 @@ fn status_lists_connections_and_reload_follows_backup() {
         }]
     );
 }
+
+#[test]
+fn unknown_token_drops_the_connection() {
+    let mut t = T::std();
+    t.open(10, 1, "10.0.1.2:40000", PEER, false);
+    // CLOSED was lost; the connection is gone from the kernel.
+    t.k.conns.remove(&1);
+    t.sub_closed(20, 1, "10.0.2.2:50000", PEER, Some(111));
+    let sent = t.timer();
+    assert_eq!(sent, [create(1, 1, "10.0.2.2", 3, PEER)]);
+    assert_eq!(t.policy().tracked(), 0);
+    assert_eq!(t.next_ms(), None);
+}
