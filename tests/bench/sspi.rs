@@ -3,7 +3,8 @@
 //! with sspi (the daemon on the userspace PM) compared with the in-kernel
 //! path manager doing the same job (a `subflow` endpoint), in one run.
 //!
-//! Run as root: `cargo bench --bench sspi -- [--n 100,1000,5000]`.
+//! Run as root: `cargo bench --bench sspi -- [--n 100,1000,5000]
+//! [--paced 200] [--repeat 3]`.
 //!
 //! Per N and per path manager, in fresh namespaces: a client and a server
 //! joined by two veth links; N MPTCP connections opened as fast as the
@@ -313,6 +314,38 @@ fn run(pm: Pm, load: Load, n: usize, net: u8) -> Outcome {
     }
 }
 
+/// Runs a case `repeat` times, alternating the path managers so that
+/// both see the same machine conditions; latencies are pooled, CPU time
+/// is the mean per run, VmHWM the highest.
+fn measure(load: Load, n: usize, repeat: usize, net: &mut u8) -> (Outcome, Outcome) {
+    let mut acc: [Option<Outcome>; 2] = [None, None];
+    for _ in 0..repeat {
+        for (slot, pm) in [Pm::Kernel, Pm::Sspi].into_iter().enumerate() {
+            let o = run(pm, load, n, *net);
+            *net = net.wrapping_add(1).max(70);
+            acc[slot] = Some(match acc[slot].take() {
+                None => o,
+                Some(mut a) => {
+                    a.n += o.n;
+                    a.served += o.served;
+                    a.lat.extend(o.lat);
+                    a.cpu_ms = a.cpu_ms.zip(o.cpu_ms).map(|(x, y)| x + y);
+                    a.hwm_kb = a.hwm_kb.max(o.hwm_kb);
+                    a.overruns += o.overruns;
+                    a
+                }
+            });
+        }
+    }
+    let [k, s] = acc.map(|o| {
+        let mut o = o.expect("repeat >= 1");
+        o.lat.sort();
+        o.cpu_ms = o.cpu_ms.map(|c| c / repeat as u64);
+        o
+    });
+    (k, s)
+}
+
 fn pct(v: &[Duration], p: f64) -> Duration {
     if v.is_empty() {
         return Duration::ZERO;
@@ -346,8 +379,17 @@ fn row(name: &str, o: &Outcome) {
 fn main() {
     let mut sizes = vec![100, 1000, 5000];
     let mut paced = 200;
+    let mut repeat = 3;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        if a == "--repeat" {
+            repeat = args
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(repeat)
+                .max(1);
+            continue;
+        }
         if a == "--paced" {
             paced = args.next().and_then(|v| v.parse().ok()).unwrap_or(paced);
             continue;
@@ -370,7 +412,7 @@ fn main() {
     raise_nofile(65536);
     println!(
         "ESTABLISHED -> SUB_ESTABLISHED of the extra subflow (client side, 2 veth links, \
-         waves of {WAVE})"
+         waves of {WAVE}, {repeat} runs pooled; N and served are totals, CPU per run)"
     );
     println!(
         "{:>6}  {:<16} {:>11} {:>10} {:>10} {:>10} {:>11} {:>10}",
@@ -387,11 +429,9 @@ fn main() {
         } else {
             "paced"
         };
-        let k = run(Pm::Kernel, load, n, net);
+        let (k, s) = measure(load, n, repeat, &mut net);
         row(&format!("in-kernel {kind}"), &k);
-        let s = run(Pm::Sspi, load, n, net + 1);
         row(&format!("sspi {kind}"), &s);
-        net += 2;
         let (km, sm) = (pct(&k.lat, 0.5), pct(&s.lat, 0.5));
         if !km.is_zero() {
             println!(
