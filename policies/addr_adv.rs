@@ -354,7 +354,7 @@ impl AddrAdv {
             return;
         }
         info!(
-            "raising limits: subflows {} add_addr_accepted {}",
+            "raising limits: subflows {subflows} -> {}, add_addr_accepted {accepted} -> {}",
             subflows.max(need_subflows),
             accepted.max(need_accepted)
         );

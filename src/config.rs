@@ -344,11 +344,15 @@ impl Config {
             self.rules.unlisted.name().into(),
             new.rules.unlisted.name().into(),
         );
-        diff(
-            "interface rules",
-            format!("{:?}", self.rules.rules),
-            format!("{:?}", new.rules.rules),
-        );
+        let rules = |r: &InterfaceRules| {
+            let v: Vec<String> = r.rules.iter().map(|x| x.to_string()).collect();
+            if v.is_empty() {
+                "none".to_owned()
+            } else {
+                v.join(" ")
+            }
+        };
+        diff("interface rules", rules(&self.rules), rules(&new.rules));
         v
     }
 }

@@ -138,6 +138,16 @@ fn change_description() {
     b.addr_flags = AddrFlags::SUBFLOW;
     let d = a.describe_changes(&b);
     assert_eq!(d, vec!["log: stderr -> syslog", "addr-flags:  -> subflow"]);
+    b.rules.rules.push(IfaceRule {
+        pattern: "wwan*".into(),
+        exclude: false,
+        addr_flags: Some(AddrFlags::SUBFLOW | AddrFlags::BACKUP),
+    });
+    let d = a.describe_changes(&b);
+    assert_eq!(
+        d[2],
+        "interface rules: none -> [interface wwan*] addr-flags=subflow,backup"
+    );
 }
 
 #[test]
