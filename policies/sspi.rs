@@ -94,7 +94,8 @@ struct Candidate {
 
 impl Sspi {
     pub fn new(settings: &Settings) -> Self {
-        Self::with_max_connections(settings, DEFAULT_MAX_CONNECTIONS)
+        let max = settings.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS);
+        Self::with_max_connections(settings, max)
     }
 
     /// `max_connections`: connections tracked at most; more are left to

@@ -172,3 +172,14 @@ fn policy_selection() {
             .contains("\"ndiffports\"")
     );
 }
+
+#[test]
+fn sspi_group() {
+    let (c, w) = p("[sspi]\nmax-connections=100\ncolour=red\n").unwrap();
+    assert_eq!(c.max_connections, Some(100));
+    assert!(w[0].contains(":3:") && w[0].contains("colour"));
+    assert_eq!(invalid_at("[sspi]\nmax-connections=0\n").0, 2);
+    assert_eq!(invalid_at("[sspi]\nmax-connections=lots\n").0, 2);
+    let m = merge(&CliOptions::default(), c);
+    assert_eq!(m.max_connections, Some(100));
+}

@@ -43,6 +43,9 @@ pub struct Settings {
     pub notify_flags: NotifyFlags,
     /// `[interface PATTERN]` groups and `unlisted-interfaces`.
     pub rules: InterfaceRules,
+    /// `[sspi] max-connections`: connections a userspace-PM policy tracks
+    /// at most; `None` = the policy's default. Read at start only.
+    pub max_connections: Option<usize>,
 }
 
 /// How one interface is treated.
@@ -61,6 +64,7 @@ impl Settings {
             addr_flags,
             notify_flags,
             rules: InterfaceRules::default(),
+            max_connections: None,
         }
     }
 

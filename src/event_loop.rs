@@ -100,7 +100,10 @@ impl Kernel {
 
 /// The daemon's settings from the effective configuration.
 pub fn settings(config: &Config) -> Settings {
-    Settings::new(config.addr_flags, config.notify_flags).with_rules(config.rules.clone())
+    let mut s =
+        Settings::new(config.addr_flags, config.notify_flags).with_rules(config.rules.clone());
+    s.max_connections = config.max_connections;
+    s
 }
 
 /// Runs the daemon until SIGTERM/SIGINT. Returns the exit code.
