@@ -298,7 +298,6 @@ fn systemd_unit_verifies() {
 }
 
 #[test]
-#[ignore = "needs the real command line (mptcpd -V, EX_USAGE); un-ignore when src/main.rs has it"]
 fn package_test_sh_passes_against_the_daemon() {
     if !have("busybox") {
         return;
