@@ -21,6 +21,8 @@ pub enum Cli {
     Help,
     Usage,
     Version,
+    /// `--status[=json|text]`: ask the running daemon (our addition).
+    Status(crate::control::Format),
 }
 
 /// Options given on the command line; `None` = not given, so the config
@@ -58,6 +60,7 @@ const LONG_OPTIONS: &[(&str, bool)] = &[
     ("notify-flags", true),
     ("path-manager", true),
     ("plugin-dir", true),
+    ("status", false),
     ("usage", false),
     ("version", false),
 ];
@@ -118,7 +121,23 @@ where
         if !takes_value {
             // Only `--debug=x` can carry a value; in `-dl…` the rest of the
             // cluster is more short options.
-            if is_long && p.optional_value().is_some() {
+            let attached = if is_long { p.optional_value() } else { None };
+            if name == "status" {
+                // The one option with an optional value, attached only.
+                let format = match attached.as_ref().map(|v| v.to_string_lossy()) {
+                    None => crate::control::Format::Text,
+                    Some(v) if v == "text" => crate::control::Format::Text,
+                    Some(v) if v == "json" => crate::control::Format::Json,
+                    Some(v) => {
+                        return Err(UsageError(format!(
+                            "mptcpd: --status: expected \"json\" or \"text\", found \"{v}\""
+                        )));
+                    }
+                };
+                early = early.or(Some(Cli::Status(format)));
+                continue;
+            }
+            if attached.is_some() {
                 return Err(UsageError(format!(
                     "{argv0}: option '--{name}' doesn't allow an argument"
                 )));
@@ -257,6 +276,8 @@ Start the Multipath TCP daemon.\n\
       --path-manager=PLUGIN  Path management policy to run (e.g. addr_adv)\n\
       --plugin-dir=DIR       Accepted for compatibility; policies are\n\
                              compiled in, so it has no effect\n\
+      --status[=FORMAT]      Print what the running daemon is doing, as\n\
+                             text (default) or json, and exit\n\
   -?, --help                 Give this help list\n\
       --usage                Give a short usage message\n\
   -V, --version              Print program version\n\
@@ -283,6 +304,7 @@ pub fn usage_text() -> String {
         "[--notify-flags=FLAGS]",
         "[--path-manager=PLUGIN]",
         "[--plugin-dir=DIR]",
+        "[--status[=FORMAT]]",
         "[--help]",
         "[--usage]",
         "[--version]",
@@ -429,6 +451,15 @@ mod tests {
             opts(&["--addr-flags="]).addr_flags,
             Some(AddrFlags::empty())
         );
+    }
+
+    #[test]
+    fn status_option() {
+        use crate::control::Format;
+        assert_eq!(run(&["--status"]), Ok(Cli::Status(Format::Text)));
+        assert_eq!(run(&["--status=json"]), Ok(Cli::Status(Format::Json)));
+        assert_eq!(run(&["--stat=text"]), Ok(Cli::Status(Format::Text)));
+        assert!(err(&["--status=yaml"]).contains("\"yaml\""));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod control;
 pub mod daemon;
 pub mod event_loop;
 pub mod exit;
@@ -29,4 +30,5 @@ pub mod rtnl;
 pub mod rules;
 pub mod signals;
 pub mod startup;
+pub mod status;
 pub mod wire;

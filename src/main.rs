@@ -28,6 +28,7 @@ fn run() -> i32 {
         Ok(Cli::Help) => return print(&cli::help_text(mptcpd::policy::COMPILED_IN)),
         Ok(Cli::Usage) => return print(&cli::usage_text()),
         Ok(Cli::Version) => return print(&cli::version_text()),
+        Ok(Cli::Status(format)) => return status(format),
         Err(e) => {
             eprintln!("{e}");
             eprintln!("{}", cli::try_help(&argv0));
@@ -78,6 +79,21 @@ fn run() -> i32 {
         return EXIT_FAILURE;
     }
     event_loop::run(opts, config, policy, signals)
+}
+
+/// `--status`: ask the daemon of this network namespace.
+fn status(format: mptcpd::control::Format) -> i32 {
+    match mptcpd::control::query(format) {
+        Ok(report) if report.starts_with("error:") => {
+            eprint!("mptcpd: {report}");
+            EXIT_FAILURE
+        }
+        Ok(report) => print(&report),
+        Err(e) => {
+            eprintln!("mptcpd: no running mptcpd answers in this network namespace: {e}");
+            EXIT_FAILURE
+        }
+    }
 }
 
 fn print(text: &str) -> i32 {

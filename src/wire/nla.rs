@@ -141,6 +141,7 @@ pub fn split_genl(payload: &[u8]) -> Result<([u8; GENL_HDRLEN], &[u8]), DecodeEr
 /// encoders or from a parsed attribute, so they fit in `nla_len`.
 pub fn put(out: &mut Vec<u8>, raw_type: u16, value: &[u8]) {
     let len = NLA_HDRLEN + value.len();
+    debug_assert!(len <= usize::from(u16::MAX), "attribute too long");
     out.extend_from_slice(&(len as u16).to_ne_bytes());
     out.extend_from_slice(&raw_type.to_ne_bytes());
     out.extend_from_slice(value);
