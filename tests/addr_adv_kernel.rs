@@ -11,24 +11,22 @@
 mod common;
 #[path = "addr_adv_kernel/kit.rs"]
 mod kit;
-// Shared with mptcp_kernel; not every helper is used here.
-#[allow(dead_code)]
-#[path = "mptcp_kernel/net.rs"]
-mod net;
 #[path = "addr_adv_kernel/resilience.rs"]
 mod resilience;
 
-use std::net::TcpStream;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use common::daemon::Daemon;
+use common::mptcp::{Paths, connect_many, extra_subflows, listen};
 use common::pm::{PmClient, PmEvents};
 use common::{Netns, require_kernel};
-use kit::{AddrOps, Ep, ep, ip, mptcp_subflows, poll_endpoint, wait_endpoints};
+use kit::{AddrOps, Ep, ep, ip, poll_endpoint, wait_endpoints};
 use mptcpd::flags::AddrFlags;
 use mptcpd::pm::PmEvent;
 
-/// Bound of every wait for the kernel or the daemon (net.rs uses it too).
+/// Bound of every wait for the kernel or the daemon.
 const WAIT: Duration = Duration::from_secs(5);
 
 /// What the acceptance criterion allows from `ip addr add` to the
@@ -327,7 +325,7 @@ fn healing_subflow_returns_after_link_outage() {
     if !require_kernel() {
         return;
     }
-    let paths = net::TwoPaths::new("aak-heal", 61);
+    let paths = Paths::new("aak-heal", 61, 2);
     let (srv, cli) = (&paths.srv, &paths.cli);
     srv.ip("mptcp limits set subflows 8 add_addr_accepted 0");
     cli.ip("route add default via 10.61.1.1 dev c0");
@@ -342,15 +340,19 @@ fn healing_subflow_returns_after_link_outage() {
     wait_endpoints(&mut pm, &[e0, e1], WAIT, &|| d.log());
 
     let mut ev = PmEvents::open(cli);
-    let listener = net::mptcp_listen(srv, "10.61.1.1:0".parse().unwrap());
-    let mut client = net::mptcp_connect(cli, listener.local_addr().unwrap());
-    let mut server = net::accept(&listener);
-    net::ping_pong(&mut client, &mut server);
+    let listener = listen(srv, "10.61.1.1:0".parse().unwrap(), 8);
+    let to = listener.local_addr().unwrap();
+    let mut client = connect_many(cli, to, 1, WAIT).pop().unwrap();
+    let mut server = accept_one(&listener);
+    // connect_many wrote one byte: the client's ESTABLISHED needs data.
+    let mut x = [0u8; 1];
+    server.read_exact(&mut x).unwrap();
+    ping_pong(&mut client, &mut server);
     let second_path =
         |e: &PmEvent| matches!(e, PmEvent::SubEstablished(s) if s.local.ip() == ip("10.61.2.2"));
     ev.wait_for("SUB_ESTABLISHED from 10.61.2.2", WAIT, second_path);
     assert!(
-        common::wait_until(WAIT, || mptcp_subflows(&client) == 1),
+        common::wait_until(WAIT, || extra_subflows(&client) == 1),
         "subflow over c1 missing"
     );
 
@@ -359,7 +361,7 @@ fn healing_subflow_returns_after_link_outage() {
         down();
         wait_endpoints(&mut pm, &[e0], WAIT, &|| d.log());
         assert!(
-            common::wait_until(WAIT, || mptcp_subflows(client) == 0),
+            common::wait_until(WAIT, || extra_subflows(client) == 0),
             "{what}: the subflow over c1 was not closed"
         );
         std::thread::sleep(Duration::from_secs(2).saturating_sub(t0.elapsed()));
@@ -369,7 +371,7 @@ fn healing_subflow_returns_after_link_outage() {
         wait_endpoints(&mut pm, &[e0, e1], WAIT, &|| d.log());
         ev.wait_for("SUB_ESTABLISHED from 10.61.2.2 again", WAIT, second_path);
         assert!(
-            common::wait_until(WAIT, || mptcp_subflows(client) == 1),
+            common::wait_until(WAIT, || extra_subflows(client) == 1),
             "{what}: no subflow over c1 after the outage"
         );
     };
@@ -384,7 +386,7 @@ fn healing_subflow_returns_after_link_outage() {
         "carrier loss",
         &client,
     );
-    net::ping_pong(&mut client, &mut server);
+    ping_pong(&mut client, &mut server);
     // Admin down of c1: the kernel flushes its routes; the administrator
     // (ifup, netifd) puts the table-100 default back after the link.
     outage(
@@ -398,7 +400,35 @@ fn healing_subflow_returns_after_link_outage() {
         "link down",
         &client,
     );
-    net::ping_pong(&mut client, &mut server);
+    ping_pong(&mut client, &mut server);
     drop((client, server));
     stop_ok(&mut d);
+}
+
+fn accept_one(l: &TcpListener) -> TcpStream {
+    let mut got = None;
+    let ok = common::wait_until(WAIT, || match l.accept() {
+        Ok((s, _)) => {
+            got = Some(s);
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
+        Err(e) => panic!("accept: {e}"),
+    });
+    assert!(ok, "no connection to accept within {WAIT:?}");
+    let s = got.unwrap();
+    s.set_nonblocking(false).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s
+}
+
+/// One round trip of data over the connection.
+fn ping_pong(client: &mut TcpStream, server: &mut TcpStream) {
+    client.set_read_timeout(Some(WAIT)).unwrap();
+    let mut buf = [0u8; 4];
+    client.write_all(b"ping").unwrap();
+    server.read_exact(&mut buf).unwrap();
+    server.write_all(b"pong").unwrap();
+    client.read_exact(&mut buf).unwrap();
+    assert_eq!(&buf, b"pong");
 }

@@ -2,14 +2,13 @@
 //! Helpers shared by the addr_adv kernel tests and the addr_adv bench:
 //! address changes sent as rtnetlink requests from the test itself (so a
 //! latency starts at a known instant, without `ip`'s process start-up),
-//! the endpoint table read through our codec, and `MPTCP_INFO`.
+//! and the endpoint table read through our codec.
 //!
 //! Used as `#[path]` module next to `mod common;` at the crate root.
 
 #![allow(dead_code)]
 
-use std::net::{IpAddr, TcpStream};
-use std::os::fd::AsRawFd;
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use mptcpd::flags::AddrFlags;
@@ -31,10 +30,6 @@ const IFA_FLAGS: u16 = 8;
 const IFA_F_NODAD: u32 = 0x02;
 const AF_INET: u8 = 2;
 const AF_INET6: u8 = 10;
-
-/// `SOL_MPTCP` and `MPTCP_INFO` (include/uapi/linux/mptcp.h).
-const SOL_MPTCP: libc::c_int = 284;
-const MPTCP_INFO: libc::c_int = 1;
 
 /// An rtnetlink request socket inside one namespace: adds and deletes
 /// addresses the way `ip addr add/del` does, one `sendmsg` each. The
@@ -187,29 +182,4 @@ pub fn poll_endpoint(
         }
         std::thread::yield_now();
     }
-}
-
-/// `mptcpi_subflows` of an MPTCP socket: the subflows besides the
-/// initial one (`struct mptcp_info` starts with this u8).
-pub fn mptcp_subflows(s: &TcpStream) -> u8 {
-    let mut info = [0u8; 256];
-    let mut len = info.len() as libc::socklen_t;
-    // SAFETY: info is writable for len bytes; len is updated by the kernel.
-    let r = unsafe {
-        libc::getsockopt(
-            s.as_raw_fd(),
-            SOL_MPTCP,
-            MPTCP_INFO,
-            info.as_mut_ptr().cast(),
-            &mut len,
-        )
-    };
-    assert_eq!(
-        r,
-        0,
-        "getsockopt(SOL_MPTCP, MPTCP_INFO): {}",
-        std::io::Error::last_os_error()
-    );
-    assert!(len >= 1, "MPTCP_INFO returned nothing");
-    info[0]
 }
