@@ -517,9 +517,33 @@ impl Loop {
             return Some(code);
         }
         if lost {
+            self.discard_rtnl_queue();
             return self.feed(Input::RtnlOverrun);
         }
         None
+    }
+
+    /// After an overrun, every message still queued predates the resync
+    /// dump: applied after it, a stale RTM_NEWADDR would bring back an
+    /// address that is gone (the kernel reports ENOBUFS before the queue).
+    /// Messages that arrive from here on are newer than the dump and are
+    /// applied normally.
+    fn discard_rtnl_queue(&mut self) {
+        // Bounded in case changes keep coming faster than we read; each
+        // round ends at EAGAIN or at a further overrun.
+        for _ in 0..64 {
+            match self.kernel.rtnl_events.recv_messages(&mut |_| {}) {
+                Ok(n) => {
+                    log::debug!("discarded {n} rtnetlink message(s) older than the resync");
+                    return;
+                }
+                Err(RecvError::Overrun) => {}
+                Err(RecvError::Io(e)) => {
+                    log::warn!("rtnetlink event socket: {e}");
+                    return;
+                }
+            }
+        }
     }
 }
 
