@@ -16,7 +16,7 @@ use crate::config::{self, Config};
 use crate::control::{ControlSocket, Format};
 use crate::daemon::{Action, Daemon, Input, Settings};
 use crate::exit::{EX_OK, EXIT_FAILURE};
-use crate::iface::RouteCheck;
+use crate::iface::{Addr, Link, RouteCheck};
 use crate::listeners::Listeners;
 use crate::nl::{self, GenlFamily, NlError, NlSocket, RecvError, ReplyItem};
 use crate::pm::{Command, KernelError, PmEvent};
@@ -32,6 +32,9 @@ pub struct Kernel {
     pub pm_events: NlSocket,
     pub rtnl: NlSocket,
     pub rtnl_events: NlSocket,
+    /// Links and addresses dumped at start, handed to the core as the
+    /// answer to its first dump request.
+    pub snapshot: Option<(Vec<Link>, Vec<Addr>)>,
 }
 
 impl Kernel {
@@ -41,6 +44,25 @@ impl Kernel {
         let open = |proto, what: &str| {
             NlSocket::open(proto).map_err(|e| format!("cannot open {what} netlink socket: {e}"))
         };
+        let mut rtnl = open(nl::NETLINK_ROUTE, "rtnetlink")?;
+        let rtnl_events = open(nl::NETLINK_ROUTE, "rtnetlink event")?;
+        if let Err(e) = rtnl_events.set_rcvbuf(nl::socket::EVENT_RCVBUF) {
+            log::debug!("rtnetlink event socket: cannot raise SO_RCVBUF: {e}");
+        }
+        rtnl_events
+            .set_nonblocking(true)
+            .map_err(|e| format!("rtnetlink event socket: {e}"))?;
+        // The snapshot comes before anything MPTCP: it needs no privilege
+        // and works under qemu-user, which refuses generic netlink, so the
+        // cross smoke test exercises a real rtnetlink dump.
+        let snapshot = rtnl::snapshot(&rtnl_events, &mut rtnl).map_err(|e| {
+            format!("cannot subscribe to rtnetlink and dump links and addresses: {e}")
+        })?;
+        log::debug!(
+            "startup snapshot: {} links, {} addresses",
+            snapshot.0.len(),
+            snapshot.1.len()
+        );
         let mut genl = open(nl::NETLINK_GENERIC, "generic")?;
         let family = nl::resolve_family(&mut genl, wire::MPTCP_PM_NAME).map_err(|e| match e {
             NlError::NoSuchFamily(_) => format!(
@@ -72,15 +94,6 @@ impl Kernel {
                     wire::MPTCP_PM_EV_GRP_NAME
                 )
             })?;
-        let rtnl = open(nl::NETLINK_ROUTE, "rtnetlink")?;
-        let rtnl_events = open(nl::NETLINK_ROUTE, "rtnetlink event")?;
-        if let Err(e) = rtnl_events.set_rcvbuf(nl::socket::EVENT_RCVBUF) {
-            log::debug!("rtnetlink event socket: cannot raise SO_RCVBUF: {e}");
-        }
-        rtnl_events
-            .set_nonblocking(true)
-            .and_then(|_| crate::rtnl::subscribe(&rtnl_events))
-            .map_err(|e| format!("cannot subscribe to rtnetlink groups: {e}"))?;
         log::debug!(
             "family {} id {} version {}, {} group id {group}",
             wire::MPTCP_PM_NAME,
@@ -94,6 +107,7 @@ impl Kernel {
             pm_events,
             rtnl,
             rtnl_events,
+            snapshot: Some(snapshot),
         })
     }
 }
@@ -318,9 +332,10 @@ impl Loop {
                 }))
             }
             Action::DumpRtnl => {
-                let dump = rtnl::dump_links(&mut self.kernel.rtnl)
-                    .and_then(|l| Ok((l, rtnl::dump_addrs(&mut self.kernel.rtnl)?)));
-                match dump {
+                if let Some((links, addrs)) = self.kernel.snapshot.take() {
+                    return Step::Answer(Input::RtnlDump { links, addrs });
+                }
+                match rtnl::dump(&mut self.kernel.rtnl) {
                     Ok((links, addrs)) => Step::Answer(Input::RtnlDump { links, addrs }),
                     Err(e) if !self.daemon.is_running() => {
                         log::error!("cannot dump links and addresses: {e}");

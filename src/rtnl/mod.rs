@@ -277,6 +277,11 @@ pub fn snapshot(
     requests: &mut NlSocket,
 ) -> Result<(Vec<Link>, Vec<Addr>), NlError> {
     subscribe(events)?;
+    dump(requests)
+}
+
+/// Links, then addresses: the full table the monitor is built from.
+pub fn dump(requests: &mut NlSocket) -> Result<(Vec<Link>, Vec<Addr>), NlError> {
     let links = dump_links(requests)?;
     let addrs = dump_addrs(requests)?;
     Ok((links, addrs))
