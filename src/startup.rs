@@ -44,6 +44,7 @@ mod tests {
         }
         let r = check_mptcp_enabled(&f);
         let _ = std::fs::remove_file(&f);
+        let _ = std::fs::remove_dir(&dir);
         r
     }
 
