@@ -7,9 +7,9 @@
 //! message), u16 `nlmsg_type`, u16 `nlmsg_flags`, u32 `nlmsg_seq`, u32
 //! `nlmsg_pid`.
 
-use super::attr::Attrs;
 use super::{DecodeError, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_HDRLEN, align4};
 use crate::pm::KernelError;
+use crate::wire::nla::NlaIter;
 
 /// `NLMSGERR_ATTR_MSG`: extended-ACK text (string).
 const NLMSGERR_ATTR_MSG: u16 = 1;
@@ -140,7 +140,7 @@ fn read_status(payload: &[u8]) -> Option<i32> {
 /// Best effort: a malformed TLV area leaves the errno intact, which is
 /// what matters.
 fn fill_ext_ack(err: &mut KernelError, tlvs: &[u8]) {
-    for attr in Attrs::new(tlvs).map_while(Result::ok) {
+    for attr in NlaIter::new(tlvs).map_while(Result::ok) {
         match attr.kind {
             NLMSGERR_ATTR_MSG => {
                 err.msg = attr.str().ok().filter(|s| !s.is_empty()).map(str::to_owned)
