@@ -175,5 +175,8 @@ fn status_beyond_max_errno_is_not_an_errno() {
         decode_error(0, &(-4095i32).to_ne_bytes()),
         Ok(Some(KernelError::from_errno(4095)))
     );
-    assert_eq!(decode_done(0, &(-4095i32).to_ne_bytes()).unwrap().errno, 4095);
+    assert_eq!(
+        decode_done(0, &(-4095i32).to_ne_bytes()).unwrap().errno,
+        4095
+    );
 }
