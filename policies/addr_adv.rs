@@ -47,10 +47,22 @@
 //! ([`Policy::resync`]) or until the monitor reports it again. Nothing is
 //! retried in a loop.
 //!
-//! Drift: on resync (MPTCP events lost) the limits and the table are read
-//! again; an endpoint of ours that someone deleted or changed is logged
-//! and repaired, an endpoint someone added for one of our addresses is
-//! adopted.
+//! Drift: on resync (MPTCP events lost) and on reload the limits and the
+//! table are read again; an endpoint of ours that someone deleted or
+//! changed is logged and repaired, an endpoint someone added for one of
+//! our addresses is adopted.
+//!
+//! Reload (interface rules, flags): the monitor reports only what
+//! changed, and the dump is requested before those reports arrive, so
+//! the difference is computed once against the fresh table. New
+//! `backup`/`fullmesh` only: SET_FLAGS in place (same id; the kernel
+//! keeps the subflows on a backup toggle, and closes them on a fullmesh
+//! toggle, which nothing else could avoid); `signal`/`subflow`/`laminar`
+//! changed: DEL_ADDR + ADD_ADDR with the same id; interface newly
+//! excluded: its endpoints removed; newly included: added. Endpoints of
+//! interfaces whose rule did not change are not touched, so their
+//! subflows stay. An endpoint for an address on an excluded interface is
+//! never wanted, hence never adopted, changed or removed.
 
 use std::net::IpAddr;
 
@@ -62,6 +74,7 @@ use crate::iface::Addr;
 use crate::monitor::Interface;
 use crate::pm::{Command, Endpoint, Limits};
 use crate::policy::{CmdResult, Ctx, Policy, Reply, Request, Tag};
+use crate::status::PolicyStatus;
 
 pub const NAME: &str = "addr_adv";
 
@@ -169,6 +182,19 @@ impl AddrAdv {
             self.inflight.push((tag, Op::Dump));
             self.sync = Sync::Dumping(tag);
         }
+    }
+
+    /// Gives failed addresses another chance and reads limits and table
+    /// again; `reconcile` follows the dump.
+    fn reread(&mut self, ctx: &mut Ctx<'_>) {
+        for w in &mut self.wanted {
+            if w.state == WantState::Failed {
+                w.state = WantState::Normal;
+            }
+            w.retried = false;
+        }
+        self.send(ctx, Command::GetLimits, Op::GetLimits);
+        self.request_dump(ctx);
     }
 
     /// The wanted entry that decides the endpoint of `addr`: the first
@@ -328,7 +354,7 @@ impl AddrAdv {
             return;
         }
         info!(
-            "raising limits: subflows {} add_addr_accepted {}",
+            "raising limits: subflows {subflows} -> {}, add_addr_accepted {accepted} -> {}",
             subflows.max(need_subflows),
             accepted.max(need_accepted)
         );
@@ -356,9 +382,12 @@ impl AddrAdv {
         }
         for o in old.iter().filter(|o| o.ours) {
             if !self.table.iter().any(|e| e.ours && e.ep.addr == o.ep.addr) {
+                let still = self.effective(o.ep.addr).is_some();
                 warn!(
-                    "endpoint id {} for {} was removed or changed behind our back: repairing",
-                    o.ep.id, o.ep.addr
+                    "endpoint id {} for {} was removed or changed behind our back{}",
+                    o.ep.id,
+                    o.ep.addr,
+                    if still { ": repairing" } else { "" }
                 );
             }
         }
@@ -495,14 +524,20 @@ impl Policy for AddrAdv {
     }
 
     fn resync(&mut self, ctx: &mut Ctx<'_>) {
-        for w in &mut self.wanted {
-            if w.state == WantState::Failed {
-                w.state = WantState::Normal;
-            }
-            w.retried = false;
-        }
-        self.send(ctx, Command::GetLimits, Op::GetLimits);
-        self.request_dump(ctx);
+        self.reread(ctx);
+    }
+
+    /// The dump goes out before the network callbacks of the reload, so
+    /// they only update `wanted`; the difference is computed once,
+    /// against the fresh table (an endpoint someone deleted is re-added
+    /// rather than getting a SET_FLAGS that fails).
+    fn reconfigure(&mut self, ctx: &mut Ctx<'_>, _settings: &Settings) {
+        info!("reload: re-reading the endpoint table");
+        self.reread(ctx);
+    }
+
+    fn status(&self, out: &mut PolicyStatus) {
+        out.endpoints.extend(self.ours());
     }
 
     fn shutdown(&mut self, ctx: &mut Ctx<'_>) {

@@ -622,3 +622,7 @@ fn endpoint_with_a_port_for_our_address_is_foreign() {
     assert_eq!(h.at(10).input(Input::Shutdown), [del(2)]);
     assert_eq!(h.kernel.endpoints, [port_ep]);
 }
+
+/// Interface rules, reloads and ownership.
+#[path = "addr_adv_reload_tests.rs"]
+mod reload;

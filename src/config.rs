@@ -30,6 +30,8 @@ pub struct FileConfig {
     pub load_plugins: Option<Vec<String>>,
     pub unlisted: Option<Unlisted>,
     pub interfaces: Vec<IfaceRule>,
+    /// `[sspi] max-connections`.
+    pub max_connections: Option<usize>,
 }
 
 /// A config problem and how the process must end because of it.
@@ -68,6 +70,7 @@ impl fmt::Display for ConfigError {
 enum Group {
     None,
     Core,
+    Sspi,
     Interface(usize),
     Unknown,
 }
@@ -107,6 +110,11 @@ pub fn parse_str(text: &str, path: &Path) -> Result<(FileConfig, Vec<String>), C
         match group {
             Group::None => return Err(bad(format!("key \"{key}\" outside of any group"))),
             Group::Unknown => {}
+            Group::Sspi => {
+                if let Some(w) = sspi_key(&mut cfg, key, value).map_err(bad)? {
+                    warnings.push(format!("{}:{line}: {w}", path.display()));
+                }
+            }
             Group::Core => {
                 if let Some(w) = core_key(&mut cfg, key, value).map_err(bad)? {
                     warnings.push(format!("{}:{line}: {w}", path.display()));
@@ -132,6 +140,9 @@ fn open_group(
 ) -> Result<Group, String> {
     if name == "core" {
         return Ok(Group::Core);
+    }
+    if name == "sspi" {
+        return Ok(Group::Sspi);
     }
     if let Some(pattern) = name.strip_prefix("interface") {
         let pattern = pattern.trim();
@@ -187,6 +198,24 @@ fn core_key(cfg: &mut FileConfig, key: &str, value: &str) -> Result<Option<Strin
         _ => return Ok(Some(format!("unknown key \"{key}\" in [core], ignored"))),
     }
     Ok(None)
+}
+
+/// Keys of the `[sspi]` group (our addition).
+fn sspi_key(cfg: &mut FileConfig, key: &str, value: &str) -> Result<Option<String>, String> {
+    match key {
+        "max-connections" => {
+            let n: usize = value
+                .parse()
+                .ok()
+                .filter(|n| (1..=1_000_000).contains(n))
+                .ok_or_else(|| {
+                    format!("max-connections: expected 1 to 1000000, found \"{value}\"")
+                })?;
+            cfg.max_connections = Some(n);
+            Ok(None)
+        }
+        _ => Ok(Some(format!("unknown key \"{key}\" in [sspi], ignored"))),
+    }
 }
 
 fn interface_key(rule: &mut IfaceRule, key: &str, value: &str) -> Result<Option<String>, String> {
@@ -272,6 +301,7 @@ pub struct Config {
     pub addr_flags: AddrFlags,
     pub notify_flags: NotifyFlags,
     pub rules: InterfaceRules,
+    pub max_connections: Option<usize>,
 }
 
 pub fn merge(cli: &CliOptions, file: FileConfig) -> Config {
@@ -291,6 +321,7 @@ pub fn merge(cli: &CliOptions, file: FileConfig) -> Config {
             unlisted: file.unlisted.unwrap_or_default(),
             rules: file.interfaces,
         },
+        max_connections: file.max_connections,
     }
 }
 
@@ -344,10 +375,19 @@ impl Config {
             self.rules.unlisted.name().into(),
             new.rules.unlisted.name().into(),
         );
+        let rules = |r: &InterfaceRules| {
+            let v: Vec<String> = r.rules.iter().map(|x| x.to_string()).collect();
+            if v.is_empty() {
+                "none".to_owned()
+            } else {
+                v.join(" ")
+            }
+        };
+        diff("interface rules", rules(&self.rules), rules(&new.rules));
         diff(
-            "interface rules",
-            format!("{:?}", self.rules.rules),
-            format!("{:?}", new.rules.rules),
+            "[sspi] max-connections (at restart)",
+            format!("{:?}", self.max_connections),
+            format!("{:?}", new.max_connections),
         );
         v
     }

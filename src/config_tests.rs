@@ -138,6 +138,16 @@ fn change_description() {
     b.addr_flags = AddrFlags::SUBFLOW;
     let d = a.describe_changes(&b);
     assert_eq!(d, vec!["log: stderr -> syslog", "addr-flags:  -> subflow"]);
+    b.rules.rules.push(IfaceRule {
+        pattern: "wwan*".into(),
+        exclude: false,
+        addr_flags: Some(AddrFlags::SUBFLOW | AddrFlags::BACKUP),
+    });
+    let d = a.describe_changes(&b);
+    assert_eq!(
+        d[2],
+        "interface rules: none -> [interface wwan*] addr-flags=subflow,backup"
+    );
 }
 
 #[test]
@@ -161,4 +171,15 @@ fn policy_selection() {
             .unwrap_err()
             .contains("\"ndiffports\"")
     );
+}
+
+#[test]
+fn sspi_group() {
+    let (c, w) = p("[sspi]\nmax-connections=100\ncolour=red\n").unwrap();
+    assert_eq!(c.max_connections, Some(100));
+    assert!(w[0].contains(":3:") && w[0].contains("colour"));
+    assert_eq!(invalid_at("[sspi]\nmax-connections=0\n").0, 2);
+    assert_eq!(invalid_at("[sspi]\nmax-connections=lots\n").0, 2);
+    let m = merge(&CliOptions::default(), c);
+    assert_eq!(m.max_connections, Some(100));
 }

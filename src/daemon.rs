@@ -26,17 +26,26 @@ use crate::monitor::{Monitor, MonitorOut, NetEvent};
 use crate::pm::{Command, Endpoint, PmEvent};
 pub use crate::policy::{CmdResult, Reply, Request, Tag};
 use crate::policy::{Ctx, Outbox, Policy};
+use crate::rules::{IfaceUse, InterfaceRules};
+use crate::status::{Counters, PolicyStatus, Status};
 
 /// Longest wait for the answers to the shutdown cleanup before exiting.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
 
-/// What the daemon needs from the configuration.
+/// What the daemon needs from the configuration. A new value can be
+/// applied at run time with [`Input::Reconfigure`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
-    /// `addr-flags`: flags of the endpoints a policy creates.
+    /// `addr-flags`: flags of the endpoints a policy creates (unless an
+    /// interface rule overrides them).
     pub addr_flags: AddrFlags,
     /// `notify-flags`: network-monitor rules.
     pub notify_flags: NotifyFlags,
+    /// `[interface PATTERN]` groups and `unlisted-interfaces`.
+    pub rules: InterfaceRules,
+    /// `[sspi] max-connections`: connections a userspace-PM policy tracks
+    /// at most; `None` = the policy's default. Read at start only.
+    pub max_connections: Option<usize>,
 }
 
 /// How one interface is treated.
@@ -49,22 +58,36 @@ pub struct IfacePolicy {
 }
 
 impl Settings {
+    /// Without interface rules: every interface is used with `addr_flags`.
     pub fn new(addr_flags: AddrFlags, notify_flags: NotifyFlags) -> Self {
         Settings {
             addr_flags,
             notify_flags,
+            rules: InterfaceRules::default(),
+            max_connections: None,
         }
     }
 
+    #[must_use]
+    pub fn with_rules(mut self, rules: InterfaceRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
     /// The single place that decides per interface whether it is used
-    /// and with which endpoint flags. Per-interface rules (exclude an
-    /// interface, override `addr-flags` by name or pattern) go here; the
-    /// monitor re-evaluates it on every RTM_NEWLINK, so a rename is
-    /// followed.
-    pub fn iface_policy(&self, _name: &IfName) -> IfacePolicy {
-        IfacePolicy {
-            used: true,
-            addr_flags: self.addr_flags,
+    /// and with which endpoint flags (the interface rules). The monitor
+    /// re-evaluates it on every RTM_NEWLINK, so a rename is followed, and
+    /// for every interface on [`Input::Reconfigure`].
+    pub fn iface_policy(&self, name: &IfName) -> IfacePolicy {
+        match self.rules.decide(name.as_str(), self.addr_flags) {
+            IfaceUse::Used(addr_flags) => IfacePolicy {
+                used: true,
+                addr_flags,
+            },
+            IfaceUse::ExcludedByRule | IfaceUse::Unlisted => IfacePolicy {
+                used: false,
+                addr_flags: self.addr_flags,
+            },
         }
     }
 }
@@ -102,6 +125,11 @@ pub enum Input {
     EventsLost,
     /// [`Daemon::poll_at`] has passed.
     Timer,
+    /// Apply new settings (SIGHUP): the monitor judges every interface
+    /// and address again and reports only the differences; the policy
+    /// gets `reconfigure` (addr_adv re-reads the endpoint table and then
+    /// changes only what differs). Ignored during shutdown.
+    Reconfigure(Settings),
     /// SIGTERM / SIGINT.
     Shutdown,
 }
@@ -161,6 +189,7 @@ pub struct Daemon<P> {
     pending: Vec<Pending>,
     outbox: Outbox,
     mout: MonitorOut,
+    counters: Counters,
 }
 
 impl<P: Policy> Daemon<P> {
@@ -173,6 +202,7 @@ impl<P: Policy> Daemon<P> {
             pending: Vec::new(),
             outbox: Outbox::new(),
             mout: MonitorOut::default(),
+            counters: Counters::default(),
         }
     }
 
@@ -198,6 +228,31 @@ impl<P: Policy> Daemon<P> {
         self.pending.len()
     }
 
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The status report: interfaces and addresses with the reason each
+    /// is used or not, what the policy owns and tracks, counters.
+    pub fn status(&self) -> Status {
+        let mut ps = PolicyStatus::default();
+        self.policy.status(&mut ps);
+        let phase = match self.phase {
+            Phase::Idle => "idle",
+            Phase::Starting { .. } => "starting",
+            Phase::Running => "running",
+            Phase::Stopping { .. } => "stopping",
+            Phase::Stopped => "stopped",
+        };
+        Status::new(
+            self.policy.name(),
+            phase,
+            self.monitor.status(),
+            ps,
+            self.counters.clone(),
+        )
+    }
+
     /// The next time the core has something to do on its own; `None`:
     /// nothing until the next input (no idle wake-ups).
     pub fn poll_at(&self) -> Option<Instant> {
@@ -218,6 +273,7 @@ impl<P: Policy> Daemon<P> {
         if matches!(self.phase, Phase::Stopped) {
             return;
         }
+        self.count(&input);
         match input {
             Input::Start => self.start(out),
             Input::RtnlDump { links, addrs } => {
@@ -261,11 +317,44 @@ impl<P: Policy> Daemon<P> {
                 }
             }
             Input::Timer => {}
+            Input::Reconfigure(settings) => self.reconfigure(now, settings),
             Input::Shutdown => self.shutdown(now, out),
         }
         self.run_timers(now);
         self.flush(now, out);
         self.advance(now, out);
+    }
+
+    fn count(&mut self, input: &Input) {
+        let c = &mut self.counters;
+        match input {
+            Input::Pm(ev) => c.pm_event(ev),
+            Input::NewLink(_)
+            | Input::DelLink(_)
+            | Input::NewAddr(_)
+            | Input::DelAddr(_)
+            | Input::RouteChanged => c.rtnl_events += 1,
+            Input::RtnlOverrun => c.rtnl_overruns += 1,
+            Input::EventsLost => c.events_lost += 1,
+            Input::CommandResult { result: Err(e), .. } => c.kernel_error(e.errno),
+            Input::Reconfigure(_) => c.reloads += 1,
+            _ => {}
+        }
+    }
+
+    /// The policy hears of the reload before the network callbacks it
+    /// causes, so that it can re-read the kernel's state first.
+    fn reconfigure(&mut self, now: Instant, settings: Settings) {
+        if matches!(self.phase, Phase::Stopping { .. }) {
+            debug!("reload during shutdown ignored");
+            return;
+        }
+        info!("applying new settings");
+        self.monitor.reconfigure(settings.clone(), &mut self.mout);
+        if self.is_running() {
+            let (policy, mut ctx) = self.split(now);
+            policy.reconfigure(&mut ctx, &settings);
+        }
     }
 
     fn start(&mut self, out: &mut Vec<Action>) {
@@ -285,6 +374,7 @@ impl<P: Policy> Daemon<P> {
             req: Request::Pm(cmd),
             by_policy: false,
         });
+        self.counters.commands_sent += 1;
         out.push(Action::Command { tag, cmd });
     }
 
@@ -371,6 +461,7 @@ impl<P: Policy> Daemon<P> {
                 req,
                 by_policy: true,
             });
+            self.counters.commands_sent += 1;
             out.push(match req {
                 Request::Pm(cmd) => Action::Command { tag, cmd },
                 Request::Listen(addr) => Action::Listen { tag, addr },

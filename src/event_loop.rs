@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use crate::cli::CliOptions;
 use crate::config::{self, Config};
+use crate::control::{ControlSocket, Format};
 use crate::daemon::{Action, Daemon, Input, Settings};
 use crate::exit::{EX_OK, EXIT_FAILURE};
 use crate::iface::RouteCheck;
@@ -99,7 +100,10 @@ impl Kernel {
 
 /// The daemon's settings from the effective configuration.
 pub fn settings(config: &Config) -> Settings {
-    Settings::new(config.addr_flags, config.notify_flags)
+    let mut s =
+        Settings::new(config.addr_flags, config.notify_flags).with_rules(config.rules.clone());
+    s.max_connections = config.max_connections;
+    s
 }
 
 /// Runs the daemon until SIGTERM/SIGINT. Returns the exit code.
@@ -117,7 +121,16 @@ pub fn run(cli: CliOptions, config: Config, policy_name: &str, signals: Signals)
         return EXIT_FAILURE;
     };
     warn_about_setup(policy_name, &config);
+    // Optional: without it the daemon works, only `--status` cannot ask.
+    let control = match ControlSocket::bind() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            log::warn!("status socket unavailable, --status will not answer: {e}");
+            None
+        }
+    };
     let mut lp = Loop {
+        control,
         cli,
         config,
         kernel,
@@ -172,6 +185,7 @@ fn warn_about_setup(policy: &str, config: &Config) {
 }
 
 struct Loop {
+    control: Option<ControlSocket>,
     cli: CliOptions,
     config: Config,
     kernel: Kernel,
@@ -190,6 +204,7 @@ struct Loop {
 const SIGNALS: usize = 0;
 const PM_EVENTS: usize = 1;
 const RTNL_EVENTS: usize = 2;
+const CONTROL: usize = 3;
 
 impl Loop {
     fn run(&mut self) -> i32 {
@@ -198,6 +213,8 @@ impl Loop {
                 self.signals.as_raw_fd(),
                 self.kernel.pm_events.fd(),
                 self.kernel.rtnl_events.fd(),
+                // poll(2) skips negative fds.
+                self.control.as_ref().map_or(-1, |c| c.as_raw_fd()),
             ];
             let ready = match poll(&fds, self.daemon.poll_at()) {
                 Ok(r) => r,
@@ -212,10 +229,7 @@ impl Loop {
                         log::info!("terminating");
                         Some(Input::Shutdown)
                     }
-                    Ok(Some(Signal::Reload)) => {
-                        self.reload();
-                        None
-                    }
+                    Ok(Some(Signal::Reload)) => self.reload(),
                     Ok(None) => None,
                     Err(e) => {
                         log::warn!("reading signals: {e}");
@@ -237,6 +251,19 @@ impl Loop {
                 && let Some(code) = self.drain_pm_events()
             {
                 return code;
+            }
+            if ready[CONTROL]
+                && let Some(c) = &self.control
+            {
+                let daemon = &self.daemon;
+                c.serve(&mut |format| match format {
+                    Format::Json => {
+                        let mut s = daemon.status().to_json();
+                        s.push('\n');
+                        s
+                    }
+                    Format::Text => daemon.status().to_text(),
+                });
             }
             if self.daemon.poll_at().is_some_and(|t| t <= Instant::now())
                 && let Some(code) = self.feed(Input::Timer)
@@ -376,7 +403,9 @@ impl Loop {
         }
     }
 
-    fn reload(&mut self) {
+    /// SIGHUP: a good file becomes the running configuration and the
+    /// core applies only the difference; a bad one changes nothing.
+    fn reload(&mut self) -> Option<Input> {
         let new = match config::load_effective(&self.cli) {
             Ok((c, warnings)) => {
                 for w in &warnings {
@@ -386,7 +415,7 @@ impl Loop {
             }
             Err(e) => {
                 log::error!("reload refused, the running configuration stays: {e}");
-                return;
+                return None;
             }
         };
         let changes = self.config.describe_changes(&new);
@@ -404,7 +433,9 @@ impl Loop {
         if let Some(w) = crate::logging::configure(new.log, new.debug) {
             log::warn!("{w}");
         }
+        let input = Input::Reconfigure(settings(&new));
         self.config = new;
+        Some(input)
     }
 
     fn drain_pm_events(&mut self) -> Option<i32> {
@@ -486,9 +517,33 @@ impl Loop {
             return Some(code);
         }
         if lost {
+            self.discard_rtnl_queue();
             return self.feed(Input::RtnlOverrun);
         }
         None
+    }
+
+    /// After an overrun, every message still queued predates the resync
+    /// dump: applied after it, a stale RTM_NEWADDR would bring back an
+    /// address that is gone (the kernel reports ENOBUFS before the queue).
+    /// Messages that arrive from here on are newer than the dump and are
+    /// applied normally.
+    fn discard_rtnl_queue(&mut self) {
+        // Bounded in case changes keep coming faster than we read; each
+        // round ends at EAGAIN or at a further overrun.
+        for _ in 0..64 {
+            match self.kernel.rtnl_events.recv_messages(&mut |_| {}) {
+                Ok(n) => {
+                    log::debug!("discarded {n} rtnetlink message(s) older than the resync");
+                    return;
+                }
+                Err(RecvError::Overrun) => {}
+                Err(RecvError::Io(e)) => {
+                    log::warn!("rtnetlink event socket: {e}");
+                    return;
+                }
+            }
+        }
     }
 }
 

@@ -30,4 +30,5 @@ pub mod rtnl;
 pub mod rules;
 pub mod signals;
 pub mod startup;
+pub mod status;
 pub mod wire;

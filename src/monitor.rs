@@ -24,6 +24,12 @@
 //! 30 ms, and a lost default route withdraws the address; `ifa_flags`
 //! are honoured; `update_interface` is sent only when something changed.
 //!
+//! A reload ([`Monitor::reconfigure`]) judges everything again under
+//! the new settings, as if the daemon had started with them, and reports
+//! only the differences: an interface newly excluded is withdrawn like
+//! one that lost carrier, one newly included comes in like a new one, a
+//! change of its endpoint flags is one `IfaceUpdate`.
+//!
 //! Events come out in a safe order: `IfaceNew` before the interface's
 //! `LocalAddrAdded`s, `LocalAddrRemoved`s before `IfaceGone`. Interfaces
 //! present at start get no `IfaceNew` (as in mptcpd).
@@ -104,8 +110,8 @@ enum Route {
 #[derive(Debug)]
 struct Local {
     addr: Addr,
-    /// Present at start while `existing` was off: never reported.
-    silent: bool,
+    /// In the startup snapshot: never reported while `existing` is off.
+    at_start: bool,
     route: Route,
     /// The policy has been told about it (and not told it went away).
     reported: bool,
@@ -121,6 +127,12 @@ struct Iface {
     /// The policy considers this interface usable.
     announced: bool,
     addrs: Vec<Local>,
+}
+
+impl Local {
+    fn silent(&self, notify: NotifyFlags) -> bool {
+        self.at_start && !notify.contains(NotifyFlags::EXISTING)
+    }
 }
 
 impl Iface {
@@ -235,7 +247,8 @@ impl Monitor {
                 self.ifaces.len() - 1
             }
         };
-        let silent = self.startup && !self.notify().contains(NotifyFlags::EXISTING);
+        let at_start = self.startup;
+        let silent = at_start && !self.notify().contains(NotifyFlags::EXISTING);
         let iface = &mut self.ifaces[ii];
         let ai = match iface.addrs.iter().position(|l| l.addr.addr == addr.addr) {
             Some(ai) if iface.addrs[ai].addr == addr => return false,
@@ -252,7 +265,7 @@ impl Monitor {
                 }
                 iface.addrs.push(Local {
                     addr,
-                    silent,
+                    at_start,
                     route: Route::Unknown,
                     reported: false,
                 });
@@ -368,6 +381,40 @@ impl Monitor {
         self.evaluate(ii, ai, out);
     }
 
+    /// New settings (a reload). Every interface and address is judged
+    /// again under them, as if the daemon had started with them (an
+    /// address present at start is reported once `existing` is on, and
+    /// left alone again once it is off), and only real differences are
+    /// reported: an interface whose rule and state did not change gets
+    /// no event at all. Turning `check_route` on keeps reported addresses
+    /// until their first route check says otherwise.
+    pub fn reconfigure(&mut self, settings: Settings, out: &mut MonitorOut) {
+        self.settings = settings;
+        if !self.notify().contains(NotifyFlags::CHECK_ROUTE) {
+            self.recheck_at = None;
+        }
+        for ii in 0..self.ifaces.len() {
+            if self.ifaces[ii].placeholder {
+                continue;
+            }
+            let policy = self.settings.iface_policy(&self.ifaces[ii].link.name);
+            let old = std::mem::replace(&mut self.ifaces[ii].policy, policy);
+            if old != policy {
+                info!(
+                    "interface {}: rules say {} (was {})",
+                    self.ifaces[ii].link.name,
+                    describe(policy),
+                    describe(old)
+                );
+            }
+            self.relink(ii, old != policy, out);
+        }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
     /// Some route or routing rule changed. Candidates are checked again
     /// once [`ROUTE_SETTLE`] has passed since the first such change.
     pub fn route_changed(&mut self, now: Instant) {
@@ -412,8 +459,13 @@ impl Monitor {
                 self.evaluate_all(ii, out);
             }
             (true, false) => {
+                let why = if self.ifaces[ii].policy.used {
+                    "lost UP or carrier"
+                } else {
+                    "is excluded by the interface rules"
+                };
                 info!(
-                    "interface {} ({}) lost UP or carrier: withdrawing its addresses",
+                    "interface {} ({}) {why}: withdrawing its addresses",
                     info.name, info.index
                 );
                 self.ifaces[ii].announced = false;
@@ -437,21 +489,29 @@ impl Monitor {
         let info = iface.info();
         let announced = iface.announced;
         let local = &mut iface.addrs[ai];
-        let candidate =
-            announced && !local.silent && local.addr.is_usable() && !filtered(notify, &local.addr);
+        let candidate = announced
+            && !local.silent(notify)
+            && local.addr.is_usable()
+            && !filtered(notify, &local.addr);
         let usable = if !candidate {
             local.route = Route::Unknown;
             false
         } else if !notify.contains(NotifyFlags::CHECK_ROUTE) {
+            local.route = Route::Unknown;
             true
         } else {
+            // Until the first answer an address keeps its state: a new
+            // one is not reported yet, and one already reported when a
+            // reload turns `check_route` on is not withdrawn (and added
+            // back) for nothing.
             match local.route {
                 Route::Unknown => {
                     local.route = Route::Pending;
                     out.route_checks.push((info.index, local.addr.addr));
-                    false
+                    local.reported
                 }
-                Route::Pending | Route::NoDefault => false,
+                Route::Pending => local.reported,
+                Route::NoDefault => false,
                 Route::Default => true,
             }
         };
@@ -469,51 +529,13 @@ impl Monitor {
     fn find(&self, index: u32) -> Option<usize> {
         self.ifaces.iter().position(|i| i.link.index == index)
     }
+}
 
-    // Read-only view for policies.
-
-    /// Usable interfaces.
-    pub fn interfaces(&self) -> impl Iterator<Item = Interface> + '_ {
-        self.ifaces.iter().filter(|i| i.announced).map(Iface::info)
-    }
-
-    /// A usable interface by index.
-    pub fn interface(&self, index: u32) -> Option<Interface> {
-        self.interfaces().find(|i| i.index == index)
-    }
-
-    /// The reported (usable) addresses of interface `index`.
-    pub fn local_addrs(&self, index: u32) -> impl Iterator<Item = &Addr> + '_ {
-        self.ifaces
-            .iter()
-            .filter(move |i| i.link.index == index)
-            .flat_map(|i| i.addrs.iter().filter(|l| l.reported).map(|l| &l.addr))
-    }
-
-    /// Every reported address with its interface.
-    pub fn reported(&self) -> impl Iterator<Item = (Interface, &Addr)> + '_ {
-        self.ifaces.iter().flat_map(|i| {
-            let info = i.info();
-            i.addrs
-                .iter()
-                .filter(|l| l.reported)
-                .map(move |l| (info, &l.addr))
-        })
-    }
-
-    /// The usable interface that holds `ip`, whether or not the address
-    /// itself is reported (a connection may use a filtered address).
-    pub fn iface_of_addr(&self, ip: IpAddr) -> Option<Interface> {
-        self.ifaces
-            .iter()
-            .find(|i| i.announced && i.addrs.iter().any(|l| l.addr.addr == ip))
-            .map(Iface::info)
-    }
-
-    /// Number of interfaces and addresses remembered (reported or not).
-    pub fn table_size(&self) -> (usize, usize) {
-        let addrs = self.ifaces.iter().map(|i| i.addrs.len()).sum();
-        (self.ifaces.len(), addrs)
+fn describe(p: IfacePolicy) -> String {
+    if p.used {
+        format!("use with flags {}", p.addr_flags)
+    } else {
+        "leave alone".into()
     }
 }
 
@@ -530,6 +552,8 @@ fn filtered(notify: NotifyFlags, a: &Addr) -> bool {
     };
     notify.contains(NotifyFlags::SKIP_LINK_LOCAL) && (a.scope == RT_SCOPE_LINK || link_local)
 }
+
+mod view;
 
 #[cfg(test)]
 mod tests;

@@ -23,10 +23,15 @@ use crate::ids::IdManager;
 use crate::iface::Addr;
 use crate::monitor::{Interface, Monitor};
 use crate::pm::{Command, ConnInfo, Endpoint, KernelError, Limits, SubflowInfo, Token};
+use crate::status::PolicyStatus;
 
 #[cfg(feature = "addr_adv")]
 #[path = "../policies/addr_adv.rs"]
 pub mod addr_adv;
+
+#[cfg(feature = "sspi")]
+#[path = "../policies/sspi.rs"]
+pub mod sspi;
 
 #[cfg(test)]
 pub mod testkit;
@@ -331,6 +336,16 @@ pub trait Policy {
     /// once every command sent from here (and from the results that
     /// follow) is answered, or after [`crate::daemon::SHUTDOWN_GRACE`].
     fn shutdown(&mut self, ctx: &mut Ctx<'_>) {}
+
+    /// New settings (reload). The monitor has already judged every
+    /// interface and address under them (`ctx.net()` shows the result);
+    /// the network callbacks for the differences follow right after this
+    /// one. Re-read kernel state here if your picture may be stale.
+    fn reconfigure(&mut self, ctx: &mut Ctx<'_>, settings: &Settings) {}
+
+    /// Adds what the policy owns (endpoints) and tracks (connections and
+    /// subflows) to a status report.
+    fn status(&self, out: &mut PolicyStatus) {}
 }
 
 /// Names of the compiled-in policies, in preference order: without a
@@ -339,6 +354,8 @@ pub trait Policy {
 pub const COMPILED_IN: &[&str] = &[
     #[cfg(feature = "addr_adv")]
     addr_adv::NAME,
+    #[cfg(feature = "sspi")]
+    sspi::NAME,
 ];
 
 pub fn compiled_in() -> &'static [&'static str] {
@@ -350,6 +367,8 @@ pub fn compiled_in() -> &'static [&'static str] {
 pub enum Selected {
     #[cfg(feature = "addr_adv")]
     AddrAdv(addr_adv::AddrAdv),
+    #[cfg(feature = "sspi")]
+    Sspi(sspi::Sspi),
 }
 
 /// The policy called exactly `name`, if compiled in.
@@ -358,6 +377,8 @@ pub fn new_policy(name: &str, settings: &Settings) -> Option<Selected> {
     match name {
         #[cfg(feature = "addr_adv")]
         addr_adv::NAME => Some(Selected::AddrAdv(addr_adv::AddrAdv::new(settings))),
+        #[cfg(feature = "sspi")]
+        sspi::NAME => Some(Selected::Sspi(sspi::Sspi::new(settings))),
         _ => None,
     }
 }
@@ -375,12 +396,16 @@ macro_rules! each {
         match *$self {
             #[cfg(feature = "addr_adv")]
             Selected::AddrAdv(ref $p) => $call,
+            #[cfg(feature = "sspi")]
+            Selected::Sspi(ref $p) => $call,
         }
     };
     ($self:ident, mut $p:ident => $call:expr) => {
         match *$self {
             #[cfg(feature = "addr_adv")]
             Selected::AddrAdv(ref mut $p) => $call,
+            #[cfg(feature = "sspi")]
+            Selected::Sspi(ref mut $p) => $call,
         }
     };
 }
@@ -452,5 +477,11 @@ impl Policy for Selected {
     }
     fn shutdown(&mut self, ctx: &mut Ctx<'_>) {
         each!(self, mut p => p.shutdown(ctx))
+    }
+    fn reconfigure(&mut self, ctx: &mut Ctx<'_>, settings: &Settings) {
+        each!(self, mut p => p.reconfigure(ctx, settings))
+    }
+    fn status(&self, out: &mut PolicyStatus) {
+        each!(self, ref p => p.status(out))
     }
 }

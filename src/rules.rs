@@ -41,6 +41,20 @@ pub struct IfaceRule {
     pub addr_flags: Option<AddrFlags>,
 }
 
+impl std::fmt::Display for IfaceRule {
+    /// As the rule reads in the file: `[interface wwan*] addr-flags=backup`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[interface {}]", self.pattern)?;
+        if self.exclude {
+            f.write_str(" exclude=yes")?;
+        }
+        if let Some(flags) = self.addr_flags {
+            write!(f, " addr-flags={flags}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The decision for one interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfaceUse {

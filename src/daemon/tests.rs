@@ -19,6 +19,8 @@ struct Rec {
     timer_at: Option<Instant>,
     results: Vec<(Tag, Request, CmdResult)>,
     listen_on_ready: Option<SocketAddr>,
+    /// Reported by `status`.
+    conns: Vec<crate::status::ConnStatus>,
 }
 
 impl Policy for Rec {
@@ -80,6 +82,17 @@ impl Policy for Rec {
         for c in &self.on_shutdown {
             ctx.send(*c);
         }
+    }
+    fn reconfigure(&mut self, ctx: &mut Ctx<'_>, s: &Settings) {
+        // The monitor view already shows the new state.
+        let usable = ctx.net().interfaces().count();
+        self.log.push(format!(
+            "reconfigure {} rule(s), {usable} usable",
+            s.rules.rules.len()
+        ));
+    }
+    fn status(&self, out: &mut crate::status::PolicyStatus) {
+        out.connections.extend(self.conns.iter().cloned());
     }
 }
 
@@ -479,3 +492,6 @@ fn listeners_are_requests_with_results() {
     assert_eq!(t.d.policy().results, [(tag, Request::Listen(want), result)]);
     assert_eq!(t.d.pending_commands(), 0);
 }
+
+/// Reloads, counters and the status report at the core's level.
+mod reload;

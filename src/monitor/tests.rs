@@ -500,3 +500,6 @@ fn view_for_policies() {
     assert_eq!((i.index, i.addr_flags), (2, AddrFlags::SUBFLOW));
     assert_eq!(t.m.iface_of_addr(ip("198.51.100.1")), None);
 }
+
+/// Interface rules and reloads.
+mod rules;

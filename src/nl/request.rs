@@ -178,7 +178,7 @@ impl NlSocket {
                     // builds; this is not a reply we can trust.
                     return Err(DecodeError("reply datagram larger than the buffer").into());
                 }
-                match ex.feed(&self.rx[..d.len], on_reply)? {
+                match ex.feed(self.received(d.len), on_reply)? {
                     Step::More => {}
                     Step::Done => return Ok(()),
                     Step::Retry => break,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io;
-use std::mem;
+use std::mem::{self, MaybeUninit};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::Duration;
 
@@ -43,7 +43,12 @@ pub struct NlSocket {
     pub(super) port_id: u32,
     /// Last sequence number used by [`NlSocket::request`].
     pub(super) seq: u32,
-    pub(super) rx: Box<[u8]>,
+    /// Left uninitialised: zeroing it (as `vec![0; …]` does) would make
+    /// all of it resident in every socket, 64 KiB each, while the kernel
+    /// writes only what it sends (a few hundred bytes per event).
+    pub(super) rx: Box<[MaybeUninit<u8>]>,
+    /// How much of `rx` some `recvmsg` has written (high-water mark).
+    pub(super) rx_filled: usize,
     /// Request being sent; kept to reuse its allocation.
     pub(super) tx: Vec<u8>,
 }
@@ -95,7 +100,8 @@ impl NlSocket {
             sock,
             port_id: addr.port_number(),
             seq: 0,
-            rx: vec![0; RX_BUF_LEN].into_boxed_slice(),
+            rx: Box::new_uninit_slice(RX_BUF_LEN),
+            rx_filled: 0,
             tx: Vec::new(),
         };
         // Kernels before 4.12 lack NETLINK_EXT_ACK: errors then come
@@ -179,7 +185,7 @@ impl NlSocket {
                 log::warn!("netlink: datagram larger than {RX_BUF_LEN} bytes truncated");
             }
             let mut lost = d.truncated;
-            for m in Messages::new(&self.rx[..d.len]) {
+            for m in Messages::new(self.received(d.len)) {
                 match m {
                     Ok(m) if m.msg_type == NLMSG_NOOP => {}
                     Ok(m) if m.msg_type == NLMSG_OVERRUN => lost = true,
@@ -194,6 +200,15 @@ impl NlSocket {
                 return Err(RecvError::Overrun);
             }
         }
+    }
+
+    /// The first `len` bytes of the receive buffer (`len` from the
+    /// [`Datagram`] just received).
+    pub(super) fn received(&self, len: usize) -> &[u8] {
+        let len = len.min(self.rx_filled);
+        // SAFETY: the first `rx_filled` bytes have been written by the
+        // kernel (u8 has no invalid values once written).
+        unsafe { std::slice::from_raw_parts(self.rx.as_ptr().cast(), len) }
     }
 
     /// Receives one datagram into `self.rx`, retrying on `EINTR`.
@@ -220,8 +235,10 @@ impl NlSocket {
                 }
                 return Err(e);
             }
+            let len = (n as usize).min(self.rx.len());
+            self.rx_filled = self.rx_filled.max(len);
             return Ok(Datagram {
-                len: (n as usize).min(self.rx.len()),
+                len,
                 sender: addr.nl_pid,
                 truncated: mh.msg_flags & libc::MSG_TRUNC != 0,
             });

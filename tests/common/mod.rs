@@ -20,6 +20,7 @@
 #![allow(dead_code)]
 
 pub mod daemon;
+pub mod mptcp;
 pub mod pm;
 
 use std::fs::File;
