@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use common::{Netns, require_kernel, wait_until};
 use mptcpd::listeners::{IPPROTO_MPTCP, Listeners};
-use mptcpd::nl::attr::Attrs;
 use mptcpd::nl::genl::split_genl;
 use mptcpd::nl::{GenlFamily, NETLINK_GENERIC, NlSocket, resolve_family};
+use mptcpd::wire::nla::NlaIter;
 
 /// `mptcp_pm_events` commands and attributes used here (mptcp-genl.md
 /// §2.3, §2.6).
@@ -86,7 +86,7 @@ impl PmEvents {
                     return;
                 }
                 let (mut ip, mut port) = (None, None);
-                for a in Attrs::new(attrs) {
+                for a in NlaIter::new(attrs) {
                     let a = a.expect("event attribute");
                     match a.kind {
                         MPTCP_ATTR_SADDR4 => {

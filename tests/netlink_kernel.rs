@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use common::{Netns, require_kernel, wait_until};
 use mptcpd::iface::{Addr, IFA_F_PERMANENT, IFA_F_TENTATIVE, IFF_LOOPBACK, IFF_UP, RT_SCOPE_HOST};
-use mptcpd::nl::attr::{self, Attrs};
 use mptcpd::nl::genl::{put_genl_header, split_genl};
 use mptcpd::nl::{
     NETLINK_GENERIC, NETLINK_ROUTE, NLM_F_DUMP, NlError, NlSocket, RecvError, ReplyItem,
     resolve_family,
 };
 use mptcpd::rtnl::{self, RtnlMsg};
+use mptcpd::wire::nla::{self, NlaIter};
 
 /// `mptcp_pm` commands and attributes used here (mptcp-genl.md §2).
 const MPTCP_PM_CMD_GET_ADDR: u8 = 3;
@@ -61,7 +61,7 @@ fn limits_payload(cmd: u8, subflows: Option<u32>) -> Vec<u8> {
     let mut p = Vec::new();
     put_genl_header(&mut p, cmd, 1);
     if let Some(n) = subflows {
-        attr::put_u32(&mut p, MPTCP_PM_ATTR_SUBFLOWS, n);
+        nla::put_u32(&mut p, MPTCP_PM_ATTR_SUBFLOWS, n);
     }
     p
 }
@@ -173,7 +173,7 @@ fn requests_ack_nack_do_and_dump() {
                 if let ReplyItem::Msg(m) = item {
                     assert!(fam.owns(&m));
                     let (_, _, attrs) = split_genl(m.payload)?;
-                    for a in Attrs::new(attrs) {
+                    for a in NlaIter::new(attrs) {
                         let a = a?;
                         if a.kind == MPTCP_PM_ATTR_SUBFLOWS {
                             subflows = Some(a.u32()?);
@@ -436,7 +436,7 @@ fn multicast_forged_by_a_user_socket_is_dropped() {
     payload.extend((forged_index as i32).to_ne_bytes());
     payload.extend(IFF_UP.to_ne_bytes());
     payload.extend(0u32.to_ne_bytes());
-    attr::put_str(&mut payload, 3, "forged0");
+    nla::put_str(&mut payload, 3, "forged0");
     mptcpd::nl::msg::put_msg(&mut fake, rtnl::RTM_NEWLINK, 0, 0, &payload);
     let sent = ns.enter(|| {
         let mut s = netlink_sys::Socket::new(NETLINK_ROUTE).unwrap();

@@ -3,14 +3,14 @@
 //! and multicast groups by name through `nlctrl` (mptcp-genl.md §1.10).
 //! Ids are allocated at boot; never hard-code them.
 
-use super::attr::{self, Attrs};
 use super::msg::Msg;
 use super::{DecodeError, NlError, NlSocket, ReplyItem};
+pub use crate::wire::consts::GENL_HDRLEN;
+use crate::wire::genl::GenlHeader;
+use crate::wire::nla::{self, NlaIter};
 
 /// `GENL_ID_CTRL`: the one fixed family id, `nlctrl`.
 pub const GENL_ID_CTRL: u16 = 16;
-/// Size of `struct genlmsghdr`: u8 cmd, u8 version, u16 reserved.
-pub const GENL_HDRLEN: usize = 4;
 
 const CTRL_CMD_NEWFAMILY: u8 = 1;
 const CTRL_CMD_GETFAMILY: u8 = 3;
@@ -26,15 +26,13 @@ const CTRL_ATTR_MCAST_GRP_ID: u16 = 2;
 
 /// Appends a `genlmsghdr`.
 pub fn put_genl_header(buf: &mut Vec<u8>, cmd: u8, version: u8) {
-    buf.extend_from_slice(&[cmd, version, 0, 0]);
+    GenlHeader::new(cmd, version).emit(buf);
 }
 
 /// Splits a generic-netlink payload into (cmd, version, attributes).
 pub fn split_genl(payload: &[u8]) -> Result<(u8, u8, &[u8]), DecodeError> {
-    match payload {
-        [cmd, version, _, _, attrs @ ..] => Ok((*cmd, *version, attrs)),
-        _ => Err(DecodeError("payload shorter than genlmsghdr")),
-    }
+    let (hdr, attrs) = GenlHeader::split(payload)?;
+    Ok((hdr.cmd, hdr.version, attrs))
 }
 
 /// A resolved generic-netlink family.
@@ -75,7 +73,7 @@ impl GenlFamily {
         let mut id = None;
         let mut version = None;
         let mut groups = Vec::new();
-        for a in Attrs::new(attrs) {
+        for a in NlaIter::new(attrs) {
             let a = a?;
             match a.kind {
                 CTRL_ATTR_FAMILY_ID => id = Some(a.u16()?),
@@ -100,7 +98,7 @@ impl GenlFamily {
 fn parse_group(nest: &[u8]) -> Result<(String, u32), DecodeError> {
     let mut name = None;
     let mut id = None;
-    for a in Attrs::new(nest) {
+    for a in NlaIter::new(nest) {
         let a = a?;
         match a.kind {
             CTRL_ATTR_MCAST_GRP_NAME => name = Some(a.str()?),
@@ -118,7 +116,7 @@ fn parse_group(nest: &[u8]) -> Result<(String, u32), DecodeError> {
 pub fn getfamily_request(name: &str) -> Vec<u8> {
     let mut p = Vec::with_capacity(GENL_HDRLEN + 8 + name.len());
     put_genl_header(&mut p, CTRL_CMD_GETFAMILY, CTRL_VERSION);
-    attr::put_str(&mut p, CTRL_ATTR_FAMILY_NAME, name);
+    nla::put_str(&mut p, CTRL_ATTR_FAMILY_NAME, name);
     p
 }
 
@@ -146,7 +144,7 @@ pub fn resolve_family(sock: &mut NlSocket, name: &str) -> Result<GenlFamily, NlE
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nl::attr::{put, put_str, put_u32};
+    use crate::wire::nla::{put, put_str, put_u32};
 
     /// A NEWFAMILY reply shaped like 6.18's for mptcp_pm, plus an
     /// attribute we do not know (must be skipped).

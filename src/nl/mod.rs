@@ -17,7 +17,6 @@ use std::io;
 
 use crate::pm::KernelError;
 
-pub mod attr;
 pub mod genl;
 pub mod msg;
 mod request;
@@ -56,10 +55,7 @@ pub const NLM_F_ACK_TLVS: u16 = 0x200;
 /// `NLM_F_ROOT | NLM_F_MATCH`, on GET requests.
 pub const NLM_F_DUMP: u16 = 0x300;
 
-/// Rounds up to netlink's 4-byte alignment (`NLMSG_ALIGN`, `NLA_ALIGN`).
-pub const fn align4(len: usize) -> usize {
-    (len + 3) & !3
-}
+pub use crate::wire::nla::align4;
 
 /// A message that does not have the shape the kernel promises. Carries
 /// which part was wrong; never allocates.
@@ -73,6 +69,22 @@ impl fmt::Display for DecodeError {
 }
 
 impl std::error::Error for DecodeError {}
+
+/// Attributes are read with [`crate::wire::nla`], whose errors say more
+/// than one static string can; this layer keeps the kind of fault.
+impl From<crate::wire::DecodeError> for DecodeError {
+    fn from(e: crate::wire::DecodeError) -> Self {
+        use crate::wire::DecodeErrorKind as K;
+        DecodeError(match e.kind {
+            K::Truncated { .. } => "message shorter than its fixed header",
+            K::BadAttrLen { .. } => "attribute length out of bounds",
+            K::Trailing { .. } => "truncated attribute header",
+            K::Missing => "required attribute missing",
+            K::WrongSize { .. } => "attribute of the wrong size",
+            K::Invalid(what) => what,
+        })
+    }
+}
 
 /// Why a request through [`NlSocket::request`] failed.
 #[derive(Debug)]
@@ -146,5 +158,11 @@ impl From<KernelError> for NlError {
 impl From<DecodeError> for NlError {
     fn from(e: DecodeError) -> Self {
         NlError::Decode(e)
+    }
+}
+
+impl From<crate::wire::DecodeError> for NlError {
+    fn from(e: crate::wire::DecodeError) -> Self {
+        NlError::Decode(e.into())
     }
 }

@@ -7,9 +7,9 @@
 //! message), u16 `nlmsg_type`, u16 `nlmsg_flags`, u32 `nlmsg_seq`, u32
 //! `nlmsg_pid`.
 
-use super::attr::Attrs;
 use super::{DecodeError, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_HDRLEN, align4};
 use crate::pm::KernelError;
+use crate::wire::nla::NlaIter;
 
 /// `NLMSGERR_ATTR_MSG`: extended-ACK text (string).
 const NLMSGERR_ATTR_MSG: u16 = 1;
@@ -17,6 +17,8 @@ const NLMSGERR_ATTR_MSG: u16 = 1;
 const NLMSGERR_ATTR_OFFS: u16 = 2;
 /// `NLMSGERR_ATTR_MISS_TYPE`: type of a missing required attribute (u32).
 const NLMSGERR_ATTR_MISS_TYPE: u16 = 5;
+/// `MAX_ERRNO`: the kernel's error codes are -1 ..= -4095.
+const MAX_ERRNO: i32 = 4095;
 
 /// One netlink message, borrowed from the socket's receive buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,10 +100,8 @@ pub fn decode_error(flags: u16, payload: &[u8]) -> Result<Option<KernelError>, D
     if code == 0 {
         return Ok(None);
     }
-    if code > 0 {
-        return Err(DecodeError("NLMSG_ERROR with a positive error code"));
-    }
-    let mut err = KernelError::from_errno(code.unsigned_abs() as i32);
+    let errno = errno_of(code).ok_or(DecodeError("NLMSG_ERROR code is not 0 or -errno"))?;
+    let mut err = KernelError::from_errno(errno);
     if flags & NLM_F_ACK_TLVS != 0 {
         let copied = payload.get(4..4 + NLMSG_HDRLEN);
         let skip = match copied {
@@ -120,13 +120,14 @@ pub fn decode_error(flags: u16, payload: &[u8]) -> Result<Option<KernelError>, D
 /// Decodes an `NLMSG_DONE` payload: an s32 status (0, or −errno when the
 /// dump failed part way), then extended-ACK TLVs if `NLM_F_ACK_TLVS`.
 /// A payload too short for the status counts as success: very old
-/// kernels sent none.
+/// kernels sent none. A negative status that is no errno still means the
+/// dump failed, and is reported as `EPROTO`.
 pub fn decode_done(flags: u16, payload: &[u8]) -> Option<KernelError> {
     let code = read_status(payload)?;
     if code >= 0 {
         return None;
     }
-    let mut err = KernelError::from_errno(code.unsigned_abs() as i32);
+    let mut err = KernelError::from_errno(errno_of(code).unwrap_or(libc::EPROTO));
     if flags & NLM_F_ACK_TLVS != 0 {
         fill_ext_ack(&mut err, &payload[4..]);
     }
@@ -137,10 +138,16 @@ fn read_status(payload: &[u8]) -> Option<i32> {
     payload.first_chunk::<4>().map(|b| i32::from_ne_bytes(*b))
 }
 
+/// The positive errno of a status, if it is one. `i32::MIN` has no
+/// positive counterpart: negating it blindly gave a negative errno.
+fn errno_of(code: i32) -> Option<i32> {
+    code.checked_neg().filter(|e| (1..=MAX_ERRNO).contains(e))
+}
+
 /// Best effort: a malformed TLV area leaves the errno intact, which is
 /// what matters.
 fn fill_ext_ack(err: &mut KernelError, tlvs: &[u8]) {
-    for attr in Attrs::new(tlvs).map_while(Result::ok) {
+    for attr in NlaIter::new(tlvs).map_while(Result::ok) {
         match attr.kind {
             NLMSGERR_ATTR_MSG => {
                 err.msg = attr.str().ok().filter(|s| !s.is_empty()).map(str::to_owned)

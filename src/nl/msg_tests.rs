@@ -161,3 +161,22 @@ fn done_status() {
     assert_eq!((e.errno, e.msg.as_deref()), (16, Some("dump busy")));
     assert_eq!(decode_done(0, &[]), None);
 }
+
+/// Found by the `rtnl_decode` fuzz target: a status of `i32::MIN` was
+/// negated into a negative errno. Codes past `-MAX_ERRNO` are no errno.
+#[test]
+fn status_beyond_max_errno_is_not_an_errno() {
+    for code in [i32::MIN, -4096] {
+        assert!(decode_error(0, &code.to_ne_bytes()).is_err(), "{code}");
+        let e = decode_done(0, &code.to_ne_bytes()).expect("still a failed dump");
+        assert_eq!(e.errno, libc::EPROTO, "{code}");
+    }
+    assert_eq!(
+        decode_error(0, &(-4095i32).to_ne_bytes()),
+        Ok(Some(KernelError::from_errno(4095)))
+    );
+    assert_eq!(
+        decode_done(0, &(-4095i32).to_ne_bytes()).unwrap().errno,
+        4095
+    );
+}

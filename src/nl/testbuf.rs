@@ -2,8 +2,8 @@
 //! Hand-built netlink datagrams for unit tests, in host order so the
 //! tests hold on big-endian targets too.
 
-use super::attr;
 use super::{NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, align4};
+use crate::wire::nla;
 
 /// One message with its padding, `nlmsg_pid` 0.
 pub fn msg(msg_type: u16, flags: u16, seq: u32, payload: &[u8]) -> Vec<u8> {
@@ -56,13 +56,13 @@ pub fn done(seq: u32, status: i32, flags: u16) -> Vec<u8> {
 pub fn ext_ack(text: Option<&str>, offs: Option<u32>, miss: Option<u32>) -> Vec<u8> {
     let mut v = Vec::new();
     if let Some(t) = text {
-        attr::put_str(&mut v, 1, t);
+        nla::put_str(&mut v, 1, t);
     }
     if let Some(o) = offs {
-        attr::put_u32(&mut v, 2, o);
+        nla::put_u32(&mut v, 2, o);
     }
     if let Some(m) = miss {
-        attr::put_u32(&mut v, 5, m);
+        nla::put_u32(&mut v, 5, m);
     }
     v
 }

@@ -6,7 +6,7 @@
 //! The fixed headers (`ifinfomsg`, `ifaddrmsg`, `rtmsg`) are read with
 //! netlink-packet-route's header types, which check the length through
 //! their zero-copy `*MessageBuffer` views; attributes are walked with
-//! [`Attrs`]. Only the fields the monitor uses are picked, nothing is
+//! [`NlaIter`]. Only the fields the monitor uses are picked, nothing is
 //! allocated on the good path, and no input panics. The crate's
 //! message and attribute enums (`RouteNetlinkMessage`, `LinkAttribute`,
 //! …) are avoided on purpose: they link the parser of every link kind
@@ -26,8 +26,8 @@ use netlink_packet_route::link::{LinkHeader, LinkMessageBuffer};
 use netlink_packet_route::route::{RouteHeader, RouteMessageBuffer};
 
 use crate::iface::{Addr, IfName, Link};
-use crate::nl::attr::Attrs;
-use crate::nl::{DecodeError, NLM_F_DUMP, NlError, NlSocket, ReplyItem, attr};
+use crate::nl::{DecodeError, NLM_F_DUMP, NlError, NlSocket, ReplyItem};
+use crate::wire::nla::{self, NlaIter};
 
 pub mod route;
 
@@ -193,8 +193,8 @@ pub fn parse_addr(payload: &[u8]) -> Result<Option<Addr>, DecodeError> {
 
 /// The attributes after a fixed header already checked to be
 /// `hdr_len` bytes long.
-pub(crate) fn attrs_after(payload: &[u8], hdr_len: usize) -> Attrs<'_> {
-    Attrs::new(payload.get(hdr_len..).unwrap_or(&[]))
+pub(crate) fn attrs_after(payload: &[u8], hdr_len: usize) -> NlaIter<'_> {
+    NlaIter::new(payload.get(hdr_len..).unwrap_or(&[]))
 }
 
 /// An address attribute of `family`, network order.
@@ -215,7 +215,7 @@ fn route_table(payload: &[u8]) -> Result<u32, DecodeError> {
     for a in attrs_after(payload, RTMSG_LEN) {
         let a = a?;
         if a.kind == RTA_TABLE {
-            return a.u32();
+            return Ok(a.u32()?);
         }
     }
     Ok(u32::from(hdr.table))
@@ -232,7 +232,7 @@ pub fn subscribe(events: &NlSocket) -> io::Result<()> {
 /// parser rejects is logged and left out.
 pub fn dump_links(requests: &mut NlSocket) -> Result<Vec<Link>, NlError> {
     let mut payload = [0u8; IFINFOMSG_LEN].to_vec();
-    attr::put_u32(&mut payload, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    nla::put_u32(&mut payload, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
     let mut links = Vec::new();
     requests.request(RTM_GETLINK, NLM_F_DUMP, &payload, &mut |item| {
         match item {

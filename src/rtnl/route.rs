@@ -15,8 +15,8 @@ use netlink_packet_route::AddressFamily;
 use netlink_packet_route::route::{RouteFlags, RouteHeader, RouteType};
 
 use super::{RTM_GETROUTE, RTM_NEWROUTE, RTMSG_LEN, attrs_after};
-use crate::nl::attr;
 use crate::nl::{DecodeError, NlError, NlSocket, ReplyItem};
+use crate::wire::nla;
 
 const RTA_DST: u16 = 1;
 const RTA_SRC: u16 = 2;
@@ -53,9 +53,9 @@ pub fn request(index: u32, addr: IpAddr) -> Vec<u8> {
     // `emit` writes exactly `buffer_len()` bytes (and panics on less).
     let mut p = vec![0; hdr.buffer_len()];
     hdr.emit(&mut p);
-    attr::put(&mut p, RTA_DST, dst);
-    attr::put(&mut p, RTA_SRC, src);
-    attr::put_u32(&mut p, RTA_OIF, index);
+    nla::put(&mut p, RTA_DST, dst);
+    nla::put(&mut p, RTA_SRC, src);
+    nla::put_u32(&mut p, RTA_OIF, index);
     p
 }
 
@@ -95,7 +95,7 @@ fn multipath_has(mut rest: &[u8], index: u32) -> Result<bool, DecodeError> {
         if i32::from_ne_bytes([nh[4], nh[5], nh[6], nh[7]]) as u32 == index {
             return Ok(true);
         }
-        rest = rest.get(crate::nl::align4(len)..).unwrap_or(&[]);
+        rest = rest.get(nla::align4(len)..).unwrap_or(&[]);
     }
     Ok(false)
 }

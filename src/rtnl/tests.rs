@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use super::route::{is_default_via, request};
 use super::*;
 use crate::iface::{IFA_F_PERMANENT, IFA_F_TENTATIVE, IFF_LOWER_UP, IFF_RUNNING, IFF_UP};
-use crate::nl::attr::{put, put_str, put_u32};
+use crate::wire::nla::{put, put_str, put_u32};
 
 fn link_payload(index: i32, flags: u32, name: Option<&str>, operstate: Option<u8>) -> Vec<u8> {
     let mut p = vec![AF_UNSPEC, 0];

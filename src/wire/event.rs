@@ -9,8 +9,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use super::consts::*;
 use super::error::DecodeError;
-use super::message::GenlHeader;
-use super::nla::{self, NlaIter};
+use super::genl::GenlHeader;
+use super::nla::NlaIter;
 use super::notify::{EventAttr, PmEventType};
 use crate::pm::{ConnInfo, PmEvent, SubflowInfo, Token};
 
@@ -197,8 +197,8 @@ fn req<T>(v: Option<T>, kind: u16) -> Result<T, DecodeError> {
 /// kernel's): the caller may log it and carry on. Errors name the event
 /// and the attribute. Never allocates.
 pub fn decode_event(payload: &[u8]) -> Result<Option<PmEvent>, DecodeError> {
-    let (hdr, attrs) = nla::split_genl(payload).map_err(|e| e.within("event"))?;
-    let event = PmEventType::from(GenlHeader::parse(hdr).cmd);
+    let (hdr, attrs) = GenlHeader::split(payload).map_err(|e| e.within("event"))?;
+    let event = PmEventType::from(hdr.cmd);
     if let PmEventType::Other(_) = event {
         return Ok(None);
     }

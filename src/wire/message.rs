@@ -8,33 +8,9 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::consts::*;
 use super::error::DecodeError;
+use super::genl::GenlHeader;
 use super::nla::{self, Nla, NlaIter};
 use crate::flags::AddrFlags;
-
-/// The genl header's fields. `reserved` is kept only so that a message
-/// re-emits exactly as received.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GenlHeader {
-    pub cmd: u8,
-    pub version: u8,
-    pub reserved: u16,
-}
-
-impl GenlHeader {
-    pub fn parse(hdr: [u8; GENL_HDRLEN]) -> Self {
-        GenlHeader {
-            cmd: hdr[0],
-            version: hdr[1],
-            reserved: u16::from_ne_bytes([hdr[2], hdr[3]]),
-        }
-    }
-
-    pub fn emit(&self, out: &mut Vec<u8>) {
-        out.push(self.cmd);
-        out.push(self.version);
-        out.extend_from_slice(&self.reserved.to_ne_bytes());
-    }
-}
 
 /// `enum mptcp_pm_command`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,8 +78,8 @@ pub struct RawNla<'a> {
 impl<'a> From<Nla<'a>> for RawNla<'a> {
     fn from(n: Nla<'a>) -> Self {
         RawNla {
-            raw_type: n.raw_type,
-            value: n.value,
+            raw_type: n.raw_type(),
+            value: n.payload,
         }
     }
 }
@@ -124,15 +100,15 @@ pub enum AddrAttr<'a> {
 
 impl<'a> AddrAttr<'a> {
     pub fn parse(n: Nla<'a>) -> Result<Self, DecodeError> {
-        let kind = n.kind();
+        let kind = n.kind;
         let attr = match kind {
-            MPTCP_PM_ADDR_ATTR_FAMILY => n.u16_ne().map(AddrAttr::Family),
+            MPTCP_PM_ADDR_ATTR_FAMILY => n.u16().map(AddrAttr::Family),
             MPTCP_PM_ADDR_ATTR_ID => n.u8().map(AddrAttr::Id),
             MPTCP_PM_ADDR_ATTR_ADDR4 => n.ipv4().map(AddrAttr::Addr4),
             MPTCP_PM_ADDR_ATTR_ADDR6 => n.ipv6().map(AddrAttr::Addr6),
-            MPTCP_PM_ADDR_ATTR_PORT => n.u16_ne().map(AddrAttr::Port),
-            MPTCP_PM_ADDR_ATTR_FLAGS => n.u32_ne().map(|f| AddrAttr::Flags(AddrFlags(f))),
-            MPTCP_PM_ADDR_ATTR_IF_IDX => n.i32_ne().map(AddrAttr::IfIdx),
+            MPTCP_PM_ADDR_ATTR_PORT => n.u16().map(AddrAttr::Port),
+            MPTCP_PM_ADDR_ATTR_FLAGS => n.u32().map(|f| AddrAttr::Flags(AddrFlags(f))),
+            MPTCP_PM_ADDR_ATTR_IF_IDX => n.i32().map(AddrAttr::IfIdx),
             _ => Ok(AddrAttr::Other(n.into())),
         };
         attr.map_err(|e| e.at(addr_attr_name(kind)))
@@ -140,13 +116,13 @@ impl<'a> AddrAttr<'a> {
 
     pub fn emit(&self, out: &mut Vec<u8>) {
         match *self {
-            AddrAttr::Family(v) => nla::put_u16_ne(out, MPTCP_PM_ADDR_ATTR_FAMILY, v),
+            AddrAttr::Family(v) => nla::put_u16(out, MPTCP_PM_ADDR_ATTR_FAMILY, v),
             AddrAttr::Id(v) => nla::put_u8(out, MPTCP_PM_ADDR_ATTR_ID, v),
             AddrAttr::Addr4(a) => nla::put(out, MPTCP_PM_ADDR_ATTR_ADDR4, &a.octets()),
             AddrAttr::Addr6(a) => nla::put(out, MPTCP_PM_ADDR_ATTR_ADDR6, &a.octets()),
-            AddrAttr::Port(v) => nla::put_u16_ne(out, MPTCP_PM_ADDR_ATTR_PORT, v),
-            AddrAttr::Flags(f) => nla::put_u32_ne(out, MPTCP_PM_ADDR_ATTR_FLAGS, f.bits()),
-            AddrAttr::IfIdx(v) => nla::put_i32_ne(out, MPTCP_PM_ADDR_ATTR_IF_IDX, v),
+            AddrAttr::Port(v) => nla::put_u16(out, MPTCP_PM_ADDR_ATTR_PORT, v),
+            AddrAttr::Flags(f) => nla::put_u32(out, MPTCP_PM_ADDR_ATTR_FLAGS, f.bits()),
+            AddrAttr::IfIdx(v) => nla::put_i32(out, MPTCP_PM_ADDR_ATTR_IF_IDX, v),
             AddrAttr::Other(r) => nla::put(out, r.raw_type, r.value),
         }
     }
@@ -201,14 +177,14 @@ pub enum PmAttr<'a> {
 
 impl<'a> PmAttr<'a> {
     pub fn parse(n: Nla<'a>) -> Result<Self, DecodeError> {
-        let kind = n.kind();
+        let kind = n.kind;
         let attr = match kind {
-            MPTCP_PM_ATTR_ADDR => AddrNest::parse(n.value).map(PmAttr::Addr),
-            MPTCP_PM_ATTR_RCV_ADD_ADDRS => n.u32_ne().map(PmAttr::RcvAddAddrs),
-            MPTCP_PM_ATTR_SUBFLOWS => n.u32_ne().map(PmAttr::Subflows),
-            MPTCP_PM_ATTR_TOKEN => n.u32_ne().map(PmAttr::Token),
+            MPTCP_PM_ATTR_ADDR => AddrNest::parse(n.payload).map(PmAttr::Addr),
+            MPTCP_PM_ATTR_RCV_ADD_ADDRS => n.u32().map(PmAttr::RcvAddAddrs),
+            MPTCP_PM_ATTR_SUBFLOWS => n.u32().map(PmAttr::Subflows),
+            MPTCP_PM_ATTR_TOKEN => n.u32().map(PmAttr::Token),
             MPTCP_PM_ATTR_LOC_ID => n.u8().map(PmAttr::LocId),
-            MPTCP_PM_ATTR_ADDR_REMOTE => AddrNest::parse(n.value).map(PmAttr::AddrRemote),
+            MPTCP_PM_ATTR_ADDR_REMOTE => AddrNest::parse(n.payload).map(PmAttr::AddrRemote),
             _ => Ok(PmAttr::Other(n.into())),
         };
         attr.map_err(|e| e.at(pm_attr_name(kind)))
@@ -217,9 +193,9 @@ impl<'a> PmAttr<'a> {
     pub fn emit(&self, out: &mut Vec<u8>) {
         match self {
             PmAttr::Addr(a) => a.emit(out, MPTCP_PM_ATTR_ADDR),
-            PmAttr::RcvAddAddrs(v) => nla::put_u32_ne(out, MPTCP_PM_ATTR_RCV_ADD_ADDRS, *v),
-            PmAttr::Subflows(v) => nla::put_u32_ne(out, MPTCP_PM_ATTR_SUBFLOWS, *v),
-            PmAttr::Token(v) => nla::put_u32_ne(out, MPTCP_PM_ATTR_TOKEN, *v),
+            PmAttr::RcvAddAddrs(v) => nla::put_u32(out, MPTCP_PM_ATTR_RCV_ADD_ADDRS, *v),
+            PmAttr::Subflows(v) => nla::put_u32(out, MPTCP_PM_ATTR_SUBFLOWS, *v),
+            PmAttr::Token(v) => nla::put_u32(out, MPTCP_PM_ATTR_TOKEN, *v),
             PmAttr::LocId(v) => nla::put_u8(out, MPTCP_PM_ATTR_LOC_ID, *v),
             PmAttr::AddrRemote(a) => a.emit(out, MPTCP_PM_ATTR_ADDR_REMOTE),
             PmAttr::Other(r) => nla::put(out, r.raw_type, r.value),
@@ -257,8 +233,7 @@ impl<'a> PmMessage<'a> {
     }
 
     pub fn parse(payload: &'a [u8]) -> Result<Self, DecodeError> {
-        let (hdr, rest) = nla::split_genl(payload)?;
-        let hdr = GenlHeader::parse(hdr);
+        let (hdr, rest) = GenlHeader::split(payload)?;
         let attrs = NlaIter::new(rest)
             .map(|n| n.and_then(PmAttr::parse))
             .collect::<Result<Vec<_>, _>>()?;

@@ -23,6 +23,7 @@ pub mod command;
 pub mod consts;
 pub mod error;
 pub mod event;
+pub mod genl;
 #[doc(hidden)]
 pub mod golden;
 pub mod message;
@@ -37,6 +38,7 @@ pub use command::{command_message, encode_command, is_dump};
 pub use consts::{MPTCP_PM_CMD_GRP_NAME, MPTCP_PM_EV_GRP_NAME, MPTCP_PM_NAME, MPTCP_PM_VER};
 pub use error::{DecodeError, DecodeErrorKind};
 pub use event::{EventAttrs, decode_event};
+pub use genl::GenlHeader;
 pub use message::{AddrAttr, AddrNest, PmAttr, PmCmd, PmMessage, RawNla};
 pub use notify::{EventAttr, EventMessage, PmEventType};
 pub use reply::{AddrFields, decode_endpoint, decode_limits};

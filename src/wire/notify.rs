@@ -8,7 +8,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::consts::*;
 use super::error::DecodeError;
-use super::message::{GenlHeader, RawNla};
+use super::genl::GenlHeader;
+use super::message::RawNla;
 use super::nla::{self, Nla, NlaIter};
 
 /// `enum mptcp_event_type`.
@@ -111,10 +112,10 @@ pub enum EventAttr<'a> {
 impl<'a> EventAttr<'a> {
     pub fn parse(n: Nla<'a>) -> Result<Self, DecodeError> {
         use EventAttr as E;
-        let kind = n.kind();
+        let kind = n.kind;
         let attr = match kind {
-            MPTCP_ATTR_TOKEN => n.u32_ne().map(E::Token),
-            MPTCP_ATTR_FAMILY => n.u16_ne().map(E::Family),
+            MPTCP_ATTR_TOKEN => n.u32().map(E::Token),
+            MPTCP_ATTR_FAMILY => n.u16().map(E::Family),
             MPTCP_ATTR_LOC_ID => n.u8().map(E::LocId),
             MPTCP_ATTR_REM_ID => n.u8().map(E::RemId),
             MPTCP_ATTR_SADDR4 => n.ipv4().map(E::Saddr4),
@@ -125,11 +126,11 @@ impl<'a> EventAttr<'a> {
             MPTCP_ATTR_DPORT => n.u16_be().map(E::Dport),
             MPTCP_ATTR_BACKUP => n.u8().map(E::Backup),
             MPTCP_ATTR_ERROR => n.u8().map(E::Error),
-            MPTCP_ATTR_FLAGS => n.u16_ne().map(E::Flags),
-            MPTCP_ATTR_TIMEOUT => n.u32_ne().map(E::Timeout),
-            MPTCP_ATTR_IF_IDX => n.i32_ne().map(E::IfIdx),
-            MPTCP_ATTR_RESET_REASON => n.u32_ne().map(E::ResetReason),
-            MPTCP_ATTR_RESET_FLAGS => n.u32_ne().map(E::ResetFlags),
+            MPTCP_ATTR_FLAGS => n.u16().map(E::Flags),
+            MPTCP_ATTR_TIMEOUT => n.u32().map(E::Timeout),
+            MPTCP_ATTR_IF_IDX => n.i32().map(E::IfIdx),
+            MPTCP_ATTR_RESET_REASON => n.u32().map(E::ResetReason),
+            MPTCP_ATTR_RESET_FLAGS => n.u32().map(E::ResetFlags),
             MPTCP_ATTR_SERVER_SIDE => n.u8().map(E::ServerSide),
             _ => Ok(E::Other(n.into())),
         };
@@ -139,8 +140,8 @@ impl<'a> EventAttr<'a> {
     pub fn emit(&self, out: &mut Vec<u8>) {
         use EventAttr as E;
         match *self {
-            E::Token(v) => nla::put_u32_ne(out, MPTCP_ATTR_TOKEN, v),
-            E::Family(v) => nla::put_u16_ne(out, MPTCP_ATTR_FAMILY, v),
+            E::Token(v) => nla::put_u32(out, MPTCP_ATTR_TOKEN, v),
+            E::Family(v) => nla::put_u16(out, MPTCP_ATTR_FAMILY, v),
             E::LocId(v) => nla::put_u8(out, MPTCP_ATTR_LOC_ID, v),
             E::RemId(v) => nla::put_u8(out, MPTCP_ATTR_REM_ID, v),
             E::Saddr4(a) => nla::put(out, MPTCP_ATTR_SADDR4, &a.octets()),
@@ -151,11 +152,11 @@ impl<'a> EventAttr<'a> {
             E::Dport(v) => nla::put_u16_be(out, MPTCP_ATTR_DPORT, v),
             E::Backup(v) => nla::put_u8(out, MPTCP_ATTR_BACKUP, v),
             E::Error(v) => nla::put_u8(out, MPTCP_ATTR_ERROR, v),
-            E::Flags(v) => nla::put_u16_ne(out, MPTCP_ATTR_FLAGS, v),
-            E::Timeout(v) => nla::put_u32_ne(out, MPTCP_ATTR_TIMEOUT, v),
-            E::IfIdx(v) => nla::put_i32_ne(out, MPTCP_ATTR_IF_IDX, v),
-            E::ResetReason(v) => nla::put_u32_ne(out, MPTCP_ATTR_RESET_REASON, v),
-            E::ResetFlags(v) => nla::put_u32_ne(out, MPTCP_ATTR_RESET_FLAGS, v),
+            E::Flags(v) => nla::put_u16(out, MPTCP_ATTR_FLAGS, v),
+            E::Timeout(v) => nla::put_u32(out, MPTCP_ATTR_TIMEOUT, v),
+            E::IfIdx(v) => nla::put_i32(out, MPTCP_ATTR_IF_IDX, v),
+            E::ResetReason(v) => nla::put_u32(out, MPTCP_ATTR_RESET_REASON, v),
+            E::ResetFlags(v) => nla::put_u32(out, MPTCP_ATTR_RESET_FLAGS, v),
             E::ServerSide(v) => nla::put_u8(out, MPTCP_ATTR_SERVER_SIDE, v),
             E::Other(r) => nla::put(out, r.raw_type, r.value),
         }
@@ -190,8 +191,7 @@ pub struct EventMessage<'a> {
 
 impl<'a> EventMessage<'a> {
     pub fn parse(payload: &'a [u8]) -> Result<Self, DecodeError> {
-        let (hdr, rest) = nla::split_genl(payload)?;
-        let hdr = GenlHeader::parse(hdr);
+        let (hdr, rest) = GenlHeader::split(payload)?;
         let event = PmEventType::from(hdr.cmd);
         let attrs = NlaIter::new(rest)
             .map(|n| n.and_then(EventAttr::parse))

@@ -7,8 +7,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use super::consts::*;
 use super::error::DecodeError;
+use super::genl::GenlHeader;
 use super::message::AddrAttr;
-use super::nla::{self, NlaIter};
+use super::nla::NlaIter;
 use crate::flags::AddrFlags;
 use crate::pm::{Endpoint, Limits};
 
@@ -88,12 +89,12 @@ impl AddrFields {
 /// to its request by sequence number already.
 pub fn decode_endpoint(payload: &[u8]) -> Result<Endpoint, DecodeError> {
     let inner = || {
-        let (_, attrs) = nla::split_genl(payload)?;
+        let (_, attrs) = GenlHeader::split(payload)?;
         let mut nest = None;
         for n in NlaIter::new(attrs) {
             let n = n?;
-            if n.kind() == MPTCP_PM_ATTR_ADDR {
-                nest = Some(n.value);
+            if n.kind == MPTCP_PM_ATTR_ADDR {
+                nest = Some(n.payload);
             }
         }
         let nest = nest.ok_or(DecodeError::missing("MPTCP_PM_ATTR_ADDR"))?;
@@ -108,19 +109,16 @@ pub fn decode_endpoint(payload: &[u8]) -> Result<Endpoint, DecodeError> {
 /// reports both, so an absent one means a malformed reply, not "unchanged".
 pub fn decode_limits(payload: &[u8]) -> Result<Limits, DecodeError> {
     let inner = || {
-        let (_, attrs) = nla::split_genl(payload)?;
+        let (_, attrs) = GenlHeader::split(payload)?;
         let (mut rcv, mut subflows) = (None, None);
         for n in NlaIter::new(attrs) {
             let n = n?;
-            match n.kind() {
+            match n.kind {
                 MPTCP_PM_ATTR_RCV_ADD_ADDRS => {
-                    rcv = Some(
-                        n.u32_ne()
-                            .map_err(|e| e.at("MPTCP_PM_ATTR_RCV_ADD_ADDRS"))?,
-                    )
+                    rcv = Some(n.u32().map_err(|e| e.at("MPTCP_PM_ATTR_RCV_ADD_ADDRS"))?)
                 }
                 MPTCP_PM_ATTR_SUBFLOWS => {
-                    subflows = Some(n.u32_ne().map_err(|e| e.at("MPTCP_PM_ATTR_SUBFLOWS"))?)
+                    subflows = Some(n.u32().map_err(|e| e.at("MPTCP_PM_ATTR_SUBFLOWS"))?)
                 }
                 _ => {}
             }

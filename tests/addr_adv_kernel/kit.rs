@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use mptcpd::flags::AddrFlags;
 use mptcpd::nl::{self, NlError, NlSocket};
 use mptcpd::pm::Endpoint;
+use mptcpd::wire::nla;
 
 use crate::common::Netns;
 use crate::common::pm::PmClient;
@@ -69,12 +70,12 @@ impl AddrOps {
         p.extend_from_slice(&index.to_ne_bytes());
         match addr {
             IpAddr::V4(a) => {
-                nl::attr::put(p, IFA_LOCAL, &a.octets());
-                nl::attr::put(p, IFA_ADDRESS, &a.octets());
+                nla::put(p, IFA_LOCAL, &a.octets());
+                nla::put(p, IFA_ADDRESS, &a.octets());
             }
             IpAddr::V6(a) => {
-                nl::attr::put(p, IFA_ADDRESS, &a.octets());
-                nl::attr::put_u32(p, IFA_FLAGS, IFA_F_NODAD);
+                nla::put(p, IFA_ADDRESS, &a.octets());
+                nla::put_u32(p, IFA_FLAGS, IFA_F_NODAD);
             }
         }
         let payload = std::mem::take(&mut self.buf);
