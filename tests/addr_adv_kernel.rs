@@ -47,12 +47,6 @@ fn start(ns: &Netns, addr_flags: &str, notify_flags: &str) -> Daemon {
     Daemon::start_ready(ns, CONF, &args)
 }
 
-/// SIGTERM, exit status 0, and the log for the failure message.
-fn stop_ok(d: &mut Daemon) {
-    let st = d.stop();
-    assert_eq!(st.and_then(|s| s.code()), Some(0), "{}", d.log());
-}
-
 fn flags(s: &str) -> AddrFlags {
     AddrFlags::parse_list(s).unwrap()
 }
@@ -116,7 +110,7 @@ fn addresses_become_endpoints_with_the_configured_flags() {
         wait_endpoints(&mut pm, &[ep("2001:db8:1::1", f0, want)], WAIT, &|| d.log());
         rt.del(f0, "2001:db8:1::1/64").unwrap();
         wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
-        stop_ok(&mut d);
+        d.stop_ok();
         assert_eq!(d.count_lines(|l| l.starts_with("error:")), 0, "{}", d.log());
     }
     eprintln!(
@@ -160,7 +154,7 @@ fn notify_flags_existing_skip_loopback_skip_link_local() {
         WAIT,
         &|| d.log(),
     );
-    stop_ok(&mut d);
+    d.stop_ok();
     wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
     drop(d);
 
@@ -180,7 +174,7 @@ fn notify_flags_existing_skip_loopback_skip_link_local() {
         WAIT,
         &|| d.log(),
     );
-    stop_ok(&mut d);
+    d.stop_ok();
 }
 
 /// `check_route`: an address is used only while a default route leaves
@@ -249,7 +243,7 @@ fn check_route_follows_default_routes_and_source_rules() {
     wait_endpoints(&mut pm, &[v6], WAIT, &|| d.log());
     ns.ip("-6 route del default via 2001:db8:1::fe dev r0");
     wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
-    stop_ok(&mut d);
+    d.stop_ok();
 }
 
 fn sorted(v: &[Ep]) -> Vec<Ep> {
@@ -306,7 +300,7 @@ fn link_down_carrier_loss_and_removal_withdraw_endpoints() {
     // Deleting the interface.
     ns.ip("link del b0");
     wait_endpoints(&mut pm, &[a4, a6], WAIT, &|| d.log());
-    stop_ok(&mut d);
+    d.stop_ok();
     wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
 }
 
@@ -402,7 +396,7 @@ fn healing_subflow_returns_after_link_outage() {
     );
     ping_pong(&mut client, &mut server);
     drop((client, server));
-    stop_ok(&mut d);
+    d.stop_ok();
 }
 
 fn accept_one(l: &TcpListener) -> TcpStream {

@@ -89,7 +89,7 @@ fn allow_list_gives_endpoints_to_the_wan_links_only() {
     // Two subflow endpoints: room for two extra subflows per connection.
     let limits = pm.limits();
     assert!(limits.subflows >= Some(2), "{limits:?}");
-    assert_eq!(d.stop().and_then(|s| s.code()), Some(0), "{}", d.log());
+    d.stop_ok();
     assert_eq!(dump(&mut pm), vec![], "our endpoints must go at exit");
 }
 
@@ -147,7 +147,7 @@ fn interface_patterns_match_as_documented() {
     assert_eq!(r.reason(WAN1), "excluded", "{r:#?}");
     assert_eq!(r.reason("veth-wan3"), "excluded", "{r:#?}");
     assert_eq!(r.reason(WAN2), "used", "{r:#?}");
-    assert_eq!(d.stop().and_then(|s| s.code()), Some(0), "{}", d.log());
+    d.stop_ok();
 }
 
 #[test]
@@ -250,7 +250,7 @@ fn reload_clears_backup_in_place_and_keeps_every_subflow() {
     assert_eq!(extra_subflows(&client), 1);
     assert!(d.try_status().is_none(), "a broken file stopped the daemon");
     drop((client, served));
-    assert_eq!(d.stop().and_then(|s| s.code()), Some(0), "{}", d.log());
+    d.stop_ok();
 }
 
 #[test]
@@ -330,7 +330,7 @@ fn hand_made_lan_endpoints_survive_start_reloads_and_exit() {
     assert_eq!(by_addr(&eps, lan2), hand2);
 
     // At exit the daemon removes its own endpoints, and only those.
-    assert_eq!(d.stop().and_then(|s| s.code()), Some(0), "{}", d.log());
+    d.stop_ok();
     assert_eq!(dump(&mut pm), vec![hand, hand2], "{}", d.log());
 }
 
