@@ -14,12 +14,12 @@ mod kit;
 #[path = "addr_adv_kernel/resilience.rs"]
 mod resilience;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Read;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::daemon::Daemon;
-use common::mptcp::{Paths, connect_many, extra_subflows, listen};
+use common::mptcp::{Paths, accept, connect_many, extra_subflows, listen, ping_pong};
 use common::pm::{PmClient, PmEvents};
 use common::{Netns, require_kernel};
 use kit::{AddrOps, Ep, ep, ip, poll_endpoint, wait_endpoints};
@@ -337,7 +337,7 @@ fn healing_subflow_returns_after_link_outage() {
     let listener = listen(srv, "10.61.1.1:0".parse().unwrap(), 8);
     let to = listener.local_addr().unwrap();
     let mut client = connect_many(cli, to, 1, WAIT).pop().unwrap();
-    let mut server = accept_one(&listener);
+    let mut server = accept(&listener, WAIT);
     // connect_many wrote one byte: the client's ESTABLISHED needs data.
     let mut x = [0u8; 1];
     server.read_exact(&mut x).unwrap();
@@ -397,32 +397,4 @@ fn healing_subflow_returns_after_link_outage() {
     ping_pong(&mut client, &mut server);
     drop((client, server));
     d.stop_ok();
-}
-
-fn accept_one(l: &TcpListener) -> TcpStream {
-    let mut got = None;
-    let ok = common::wait_until(WAIT, || match l.accept() {
-        Ok((s, _)) => {
-            got = Some(s);
-            true
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
-        Err(e) => panic!("accept: {e}"),
-    });
-    assert!(ok, "no connection to accept within {WAIT:?}");
-    let s = got.unwrap();
-    s.set_nonblocking(false).unwrap();
-    s.set_read_timeout(Some(WAIT)).unwrap();
-    s
-}
-
-/// One round trip of data over the connection.
-fn ping_pong(client: &mut TcpStream, server: &mut TcpStream) {
-    client.set_read_timeout(Some(WAIT)).unwrap();
-    let mut buf = [0u8; 4];
-    client.write_all(b"ping").unwrap();
-    server.read_exact(&mut buf).unwrap();
-    server.write_all(b"pong").unwrap();
-    client.read_exact(&mut buf).unwrap();
-    assert_eq!(&buf, b"pong");
 }
