@@ -14,12 +14,12 @@ mod kit;
 #[path = "addr_adv_kernel/resilience.rs"]
 mod resilience;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Read;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use common::daemon::Daemon;
-use common::mptcp::{Paths, connect_many, extra_subflows, listen};
+use common::mptcp::{Paths, accept, connect_many, extra_subflows, listen, ping_pong};
 use common::pm::{PmClient, PmEvents};
 use common::{Netns, require_kernel};
 use kit::{AddrOps, Ep, ep, ip, poll_endpoint, wait_endpoints};
@@ -45,12 +45,6 @@ fn start(ns: &Netns, addr_flags: &str, notify_flags: &str) -> Daemon {
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     Daemon::start_ready(ns, CONF, &args)
-}
-
-/// SIGTERM, exit status 0, and the log for the failure message.
-fn stop_ok(d: &mut Daemon) {
-    let st = d.stop();
-    assert_eq!(st.and_then(|s| s.code()), Some(0), "{}", d.log());
 }
 
 fn flags(s: &str) -> AddrFlags {
@@ -116,7 +110,7 @@ fn addresses_become_endpoints_with_the_configured_flags() {
         wait_endpoints(&mut pm, &[ep("2001:db8:1::1", f0, want)], WAIT, &|| d.log());
         rt.del(f0, "2001:db8:1::1/64").unwrap();
         wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
-        stop_ok(&mut d);
+        d.stop_ok();
         assert_eq!(d.count_lines(|l| l.starts_with("error:")), 0, "{}", d.log());
     }
     eprintln!(
@@ -160,7 +154,7 @@ fn notify_flags_existing_skip_loopback_skip_link_local() {
         WAIT,
         &|| d.log(),
     );
-    stop_ok(&mut d);
+    d.stop_ok();
     wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
     drop(d);
 
@@ -180,7 +174,7 @@ fn notify_flags_existing_skip_loopback_skip_link_local() {
         WAIT,
         &|| d.log(),
     );
-    stop_ok(&mut d);
+    d.stop_ok();
 }
 
 /// `check_route`: an address is used only while a default route leaves
@@ -249,7 +243,7 @@ fn check_route_follows_default_routes_and_source_rules() {
     wait_endpoints(&mut pm, &[v6], WAIT, &|| d.log());
     ns.ip("-6 route del default via 2001:db8:1::fe dev r0");
     wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
-    stop_ok(&mut d);
+    d.stop_ok();
 }
 
 fn sorted(v: &[Ep]) -> Vec<Ep> {
@@ -306,7 +300,7 @@ fn link_down_carrier_loss_and_removal_withdraw_endpoints() {
     // Deleting the interface.
     ns.ip("link del b0");
     wait_endpoints(&mut pm, &[a4, a6], WAIT, &|| d.log());
-    stop_ok(&mut d);
+    d.stop_ok();
     wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
 }
 
@@ -343,7 +337,7 @@ fn healing_subflow_returns_after_link_outage() {
     let listener = listen(srv, "10.61.1.1:0".parse().unwrap(), 8);
     let to = listener.local_addr().unwrap();
     let mut client = connect_many(cli, to, 1, WAIT).pop().unwrap();
-    let mut server = accept_one(&listener);
+    let mut server = accept(&listener, WAIT);
     // connect_many wrote one byte: the client's ESTABLISHED needs data.
     let mut x = [0u8; 1];
     server.read_exact(&mut x).unwrap();
@@ -402,33 +396,5 @@ fn healing_subflow_returns_after_link_outage() {
     );
     ping_pong(&mut client, &mut server);
     drop((client, server));
-    stop_ok(&mut d);
-}
-
-fn accept_one(l: &TcpListener) -> TcpStream {
-    let mut got = None;
-    let ok = common::wait_until(WAIT, || match l.accept() {
-        Ok((s, _)) => {
-            got = Some(s);
-            true
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => false,
-        Err(e) => panic!("accept: {e}"),
-    });
-    assert!(ok, "no connection to accept within {WAIT:?}");
-    let s = got.unwrap();
-    s.set_nonblocking(false).unwrap();
-    s.set_read_timeout(Some(WAIT)).unwrap();
-    s
-}
-
-/// One round trip of data over the connection.
-fn ping_pong(client: &mut TcpStream, server: &mut TcpStream) {
-    client.set_read_timeout(Some(WAIT)).unwrap();
-    let mut buf = [0u8; 4];
-    client.write_all(b"ping").unwrap();
-    server.read_exact(&mut buf).unwrap();
-    server.write_all(b"pong").unwrap();
-    client.read_exact(&mut buf).unwrap();
-    assert_eq!(&buf, b"pong");
+    d.stop_ok();
 }

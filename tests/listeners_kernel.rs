@@ -7,9 +7,10 @@
 mod common;
 
 use std::net::{IpAddr, SocketAddr};
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::time::Duration;
 
+use common::mptcp::{bind_listen, mptcp_listeners, socket};
 use common::{Netns, require_kernel, wait_until};
 use mptcpd::listeners::{IPPROTO_MPTCP, Listeners};
 use mptcpd::nl::genl::split_genl;
@@ -42,10 +43,8 @@ fn netns(prefix: &str) -> Netns {
 
 /// How many MPTCP sockets listen on exactly `addr` in `ns`.
 fn listening(ns: &Netns, addr: SocketAddr) -> usize {
-    ns.run(&["ss", "-H", "-M", "-l", "-n"])
-        .lines()
-        .filter(|l| l.split_whitespace().nth(3) == Some(addr.to_string().as_str()))
-        .count()
+    let addr = addr.to_string();
+    mptcp_listeners(ns).iter().filter(|a| **a == addr).count()
 }
 
 /// An event socket joined to `mptcp_pm_events` inside `ns`.
@@ -185,23 +184,9 @@ fn port_zero_gets_an_ephemeral_port_v4_and_v6() {
 
 /// An application's listener inside `ns`: MPTCP or plain TCP.
 fn app_listener(ns: &Netns, addr: SocketAddr, protocol: libc::c_int) -> OwnedFd {
-    let SocketAddr::V4(v4) = addr else {
-        panic!("IPv4 only here")
-    };
-    ns.enter(|| unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, protocol);
-        assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
-        let fd = OwnedFd::from_raw_fd(fd);
-        let mut sin: libc::sockaddr_in = std::mem::zeroed();
-        sin.sin_family = libc::AF_INET as libc::sa_family_t;
-        sin.sin_port = v4.port().to_be();
-        sin.sin_addr.s_addr = u32::from_ne_bytes(v4.ip().octets());
-        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-        use std::os::fd::AsRawFd;
-        assert_eq!(libc::bind(fd.as_raw_fd(), (&raw const sin).cast(), len), 0);
-        assert_eq!(libc::listen(fd.as_raw_fd(), 1), 0);
-        fd
-    })
+    let fd = socket(ns, addr.ip(), protocol);
+    bind_listen(&fd, addr, 1);
+    fd
 }
 
 #[test]

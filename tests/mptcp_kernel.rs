@@ -8,19 +8,20 @@
 //! Each test makes its own namespaces; nothing outside them is touched.
 
 mod common;
+#[path = "mptcp_kernel/events.rs"]
+mod events;
 #[path = "mptcp_kernel/iproute.rs"]
 mod iproute;
-#[path = "mptcp_kernel/net.rs"]
-mod net;
 
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use common::mptcp::{Paths, accept, connect, listen, ping_pong};
 use common::pm::{PmClient, PmEvents};
 use common::{Netns, require_kernel, veth_between};
+use events::{expect_closed, expect_open, one_token};
 use mptcpd::flags::AddrFlags;
 use mptcpd::pm::{Command, Endpoint, Limits, PmEvent, SubflowInfo};
-use net::{TwoPaths, accept, add_addr_v6, mptcp_connect, mptcp_listen, ping_pong};
 
 /// Bound of every wait for the kernel (replies, events, connections).
 const WAIT: Duration = Duration::from_secs(5);
@@ -62,7 +63,7 @@ fn endpoints_added_by_us_read_back_by_us_and_by_iproute2() {
     // SIGNAL with a port makes the kernel open a listener: the address
     // must be local.
     ns.add_addr("ep0", "10.1.1.1/24");
-    add_addr_v6(&ns, "ep0", "2001:db8:1::1/64");
+    ns.add_addr("ep0", "2001:db8:1::1/64");
     let (i0, i1) = (ns.ifindex("ep0") as i32, ns.ifindex("ep1") as i32);
     use AddrFlags as F;
     // Eight endpoints, the table's capacity: every flag and combination
@@ -286,19 +287,6 @@ fn kernel_refusals_come_back_typed_with_their_text() {
     assert_eq!(e.errno, libc::EINVAL, "{e}");
 }
 
-/// The token every token-bearing event of one side carries; fails if
-/// they disagree or there is none.
-fn one_token(side: &str, seen: &[PmEvent]) -> u32 {
-    let tokens: Vec<u32> = seen.iter().filter_map(PmEvent::token).collect();
-    assert!(!tokens.is_empty(), "{side}: no connection events");
-    assert!(
-        tokens.iter().all(|t| *t == tokens[0]),
-        "{side}: events of one connection with different tokens: {seen:#?}"
-    );
-    assert_ne!(tokens[0], 0, "{side}: token 0");
-    tokens[0]
-}
-
 // ---------------------------------------------------------------------
 // Events of real connections
 
@@ -307,7 +295,7 @@ fn kernel_pm_connection_events_on_both_ends() {
     if !require_kernel() {
         return;
     }
-    let net = TwoPaths::new("mk-kev", 4);
+    let net = Paths::new("mk-kev", 4, 2);
     let (srv, cli) = (&net.srv, &net.cli);
     // The client's second path: from 10.4.2.2 on c1 to the server's
     // first address, so c1 needs its own (less preferred) route there.
@@ -326,10 +314,10 @@ fn kernel_pm_connection_events_on_both_ends() {
 
     let mut srv_ev = PmEvents::open(srv);
     let mut cli_ev = PmEvents::open(cli);
-    let listener = mptcp_listen(srv, sa("10.4.1.1:0"));
+    let listener = listen(srv, sa("10.4.1.1:0"), 8);
     let server_addr = listener.local_addr().unwrap();
-    let mut client = mptcp_connect(cli, server_addr);
-    let mut server = accept(&listener);
+    let mut client = connect(cli, server_addr, WAIT);
+    let mut server = accept(&listener, WAIT);
     let client_addr = client.local_addr().unwrap();
     assert_eq!(server.peer_addr().unwrap(), client_addr);
     ping_pong(&mut client, &mut server);
@@ -375,14 +363,14 @@ fn ipv6_connection_events() {
     let srv = Netns::new("mk-v6-s");
     let cli = Netns::new("mk-v6-c");
     veth_between(&cli, "c0", &srv, "s0");
-    add_addr_v6(&cli, "c0", "2001:db8:6::2/64");
-    add_addr_v6(&srv, "s0", "2001:db8:6::1/64");
+    cli.add_addr("c0", "2001:db8:6::2/64");
+    srv.add_addr("s0", "2001:db8:6::1/64");
     let mut srv_ev = PmEvents::open(&srv);
     let mut cli_ev = PmEvents::open(&cli);
-    let listener = mptcp_listen(&srv, sa("[2001:db8:6::1]:0"));
+    let listener = listen(&srv, sa("[2001:db8:6::1]:0"), 8);
     let server_addr = listener.local_addr().unwrap();
-    let mut client = mptcp_connect(&cli, server_addr);
-    let mut server = accept(&listener);
+    let mut client = connect(&cli, server_addr, WAIT);
+    let mut server = accept(&listener, WAIT);
     let client_addr = client.local_addr().unwrap();
     ping_pong(&mut client, &mut server);
     let tokens = expect_open(&mut cli_ev, &mut srv_ev, client_addr, server_addr);
@@ -395,99 +383,12 @@ fn ipv6_connection_events() {
     );
 }
 
-/// Waits for CREATED and ESTABLISHED on both ends, each reporting the
-/// connection from its own point of view, and returns the (client,
-/// server) tokens.
-fn expect_open(
-    cli_ev: &mut PmEvents,
-    srv_ev: &mut PmEvents,
-    client_addr: SocketAddr,
-    server_addr: SocketAddr,
-) -> (u32, u32) {
-    assert_eq!(
-        srv_ev.wait_for("LISTENER_CREATED", WAIT, |e| {
-            matches!(e, PmEvent::ListenerCreated(_))
-        }),
-        PmEvent::ListenerCreated(server_addr)
-    );
-    let mut tokens = [0; 2];
-    let sides = [
-        (cli_ev, client_addr, server_addr, false),
-        (srv_ev, server_addr, client_addr, true),
-    ];
-    for (i, (ev, local, remote, server_side)) in sides.into_iter().enumerate() {
-        let created = ev.wait_for("CREATED", WAIT, |e| matches!(e, PmEvent::Created(_)));
-        let est = ev.wait_for("ESTABLISHED", WAIT, |e| {
-            matches!(e, PmEvent::Established(_))
-        });
-        let (PmEvent::Created(c), PmEvent::Established(e)) = (created, est) else {
-            unreachable!()
-        };
-        assert_eq!(c, e, "CREATED and ESTABLISHED disagree");
-        assert_eq!((c.local, c.remote), (local, remote), "{c:?}");
-        assert_eq!(c.server_side, server_side, "{c:?}");
-        assert_ne!(c.token, 0);
-        tokens[i] = c.token;
-    }
-    (tokens[0], tokens[1])
-}
-
-/// Closes the connection and its listener, then waits for CLOSED with the
-/// connection's token on both ends and LISTENER_CLOSED on the server, and
-/// checks that each end's events carried one token, in a sane order.
-fn expect_closed(
-    cli_ev: &mut PmEvents,
-    srv_ev: &mut PmEvents,
-    sockets: (TcpStream, TcpStream, TcpListener),
-    (tc, ts): (u32, u32),
-    server_addr: SocketAddr,
-) {
-    drop(sockets);
-    let is_closed = |e: &PmEvent| matches!(e, PmEvent::Closed { .. });
-    assert_eq!(
-        cli_ev.wait_for("client CLOSED", WAIT, is_closed),
-        PmEvent::Closed { token: tc }
-    );
-    assert_eq!(
-        srv_ev.wait_for("server CLOSED", WAIT, is_closed),
-        PmEvent::Closed { token: ts }
-    );
-    assert_eq!(
-        srv_ev.wait_for("LISTENER_CLOSED", WAIT, |e| {
-            matches!(e, PmEvent::ListenerClosed(_))
-        }),
-        PmEvent::ListenerClosed(server_addr)
-    );
-    for (side, ev, token) in [("client", cli_ev, tc), ("server", srv_ev, ts)] {
-        assert_eq!(one_token(side, &ev.seen), token);
-        assert_in_order(side, &ev.seen);
-    }
-}
-
-/// CREATED, then ESTABLISHED, and CLOSED after every other event of the
-/// connection.
-fn assert_in_order(side: &str, seen: &[PmEvent]) {
-    let pos = |f: fn(&PmEvent) -> bool| {
-        seen.iter()
-            .position(f)
-            .unwrap_or_else(|| panic!("{side}: missing event in {seen:#?}"))
-    };
-    let created = pos(|e| matches!(e, PmEvent::Created(_)));
-    let established = pos(|e| matches!(e, PmEvent::Established(_)));
-    let closed = pos(|e| matches!(e, PmEvent::Closed { .. }));
-    let last = seen.iter().rposition(|e| e.token().is_some()).unwrap();
-    assert!(
-        created < established && established < closed && closed == last,
-        "{side}: events out of order: {seen:#?}"
-    );
-}
-
 #[test]
 fn userspace_pm_announce_subflow_create_destroy_remove() {
     if !require_kernel() {
         return;
     }
-    let net = TwoPaths::new("mk-upm", 5);
+    let net = Paths::new("mk-upm", 5, 2);
     let (srv, cli) = (&net.srv, &net.cli);
     for ns in [srv, cli] {
         ns.sysctl("net.mptcp.pm_type", "1");
@@ -498,10 +399,10 @@ fn userspace_pm_announce_subflow_create_destroy_remove() {
     let mut srv_ev = PmEvents::open(srv);
     let mut cli_ev = PmEvents::open(cli);
 
-    let listener = mptcp_listen(srv, sa("10.5.1.1:0"));
+    let listener = listen(srv, sa("10.5.1.1:0"), 8);
     let server_addr = listener.local_addr().unwrap();
-    let mut client = mptcp_connect(cli, server_addr);
-    let mut server = accept(&listener);
+    let mut client = connect(cli, server_addr, WAIT);
+    let mut server = accept(&listener, WAIT);
     ping_pong(&mut client, &mut server);
     // The tokens every userspace-PM command needs, from CREATED.
     let token = |ev: PmEvent| match ev {
@@ -514,7 +415,7 @@ fn userspace_pm_announce_subflow_create_destroy_remove() {
 
     // The server announces its second address with a port of its own,
     // where it listens itself: the kernel does not for this PM.
-    let extra = mptcp_listen(srv, sa("10.5.2.1:0"));
+    let extra = listen(srv, sa("10.5.2.1:0"), 8);
     let announced = extra.local_addr().unwrap();
     let signal = ep(5, "10.5.2.1", AddrFlags::SIGNAL, announced.port(), 0);
     srv_pm.ok(&Command::Announce {

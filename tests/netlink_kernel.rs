@@ -9,6 +9,7 @@ mod common;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use common::mptcp::listen;
 use common::{Netns, require_kernel, wait_until};
 use mptcpd::iface::{Addr, IFA_F_PERMANENT, IFA_F_TENTATIVE, IFF_LOOPBACK, IFF_UP, RT_SCOPE_HOST};
 use mptcpd::nl::genl::{put_genl_header, split_genl};
@@ -25,7 +26,6 @@ const MPTCP_PM_CMD_SET_LIMITS: u8 = 5;
 const MPTCP_PM_CMD_GET_LIMITS: u8 = 6;
 const MPTCP_PM_ATTR_SUBFLOWS: u16 = 3;
 const MPTCP_EVENT_LISTENER_CREATED: u8 = 15;
-const IPPROTO_MPTCP: libc::c_int = 262;
 
 const WAIT: Duration = Duration::from_secs(5);
 
@@ -83,17 +83,7 @@ fn resolves_mptcp_pm_and_receives_its_events() {
 
     // An MPTCP listener makes the kernel send LISTENER_CREATED (6.2+) to
     // the group: proof that the membership works end to end.
-    let fd = ns.enter(|| unsafe {
-        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, IPPROTO_MPTCP);
-        assert!(fd >= 0, "MPTCP socket: {}", std::io::Error::last_os_error());
-        let mut sa: libc::sockaddr_in = std::mem::zeroed();
-        sa.sin_family = libc::AF_INET as libc::sa_family_t;
-        sa.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
-        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
-        assert_eq!(libc::bind(fd, (&raw const sa).cast(), len), 0);
-        assert_eq!(libc::listen(fd, 1), 0);
-        fd
-    });
+    let listener = listen(&ns, "127.0.0.1:0".parse().unwrap(), 1);
     let mut cmds = Vec::new();
     let got = wait_until(WAIT, || {
         events
@@ -105,7 +95,7 @@ fn resolves_mptcp_pm_and_receives_its_events() {
             .expect("recv_messages");
         cmds.contains(&MPTCP_EVENT_LISTENER_CREATED)
     });
-    unsafe { libc::close(fd) };
+    drop(listener);
     assert!(got, "no LISTENER_CREATED event, saw cmds {cmds:?}");
 }
 

@@ -11,9 +11,6 @@ mod common;
 #[allow(dead_code)]
 #[path = "mptcp_kernel/iproute.rs"]
 mod iproute;
-#[allow(dead_code)]
-#[path = "mptcp_kernel/net.rs"]
-mod net;
 #[path = "router_kernel/report.rs"]
 mod report;
 #[path = "router_kernel/topo.rs"]
@@ -24,15 +21,12 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use common::daemon::Daemon;
+use common::mptcp::{accept, connect, extra_subflows, listen, ping_pong};
 use common::pm::{PmClient, PmEvents};
 use common::{Netns, require_kernel};
 use mptcpd::flags::AddrFlags;
 use mptcpd::pm::{Endpoint, PmEvent};
-use net::{accept, mptcp_connect, mptcp_listen, ping_pong};
-use topo::{
-    CORE, LAN, Router, WAN1, WAN2, dump, extra_subflows, mptcpd_cli, router_conf, status,
-    wait_endpoints,
-};
+use topo::{CORE, LAN, Router, WAN1, WAN2, dump, mptcpd_cli, router_conf, status, wait_endpoints};
 
 /// Bound of every wait for the kernel or the daemon.
 const WAIT: Duration = Duration::from_secs(5);
@@ -66,8 +60,8 @@ fn allow_list_gives_endpoints_to_the_wan_links_only() {
     }
     let _turn = turn();
     let rt = Router::new("rk-allow", 41);
-    let mut d = Daemon::start_ready(&rt.r, &router_conf("subflow,backup"), &[]);
-    let mut pm = PmClient::open(&rt.r);
+    let mut d = Daemon::start_ready(&rt.cli, &router_conf("subflow,backup"), &[]);
+    let mut pm = PmClient::open(&rt.cli);
     let (w1, w2) = (rt.ifindex(WAN1), rt.ifindex(WAN2));
     let eps = wait_endpoints(
         &mut pm,
@@ -79,17 +73,17 @@ fn allow_list_gives_endpoints_to_the_wan_links_only() {
     );
     // Nothing more comes once the daemon has handled everything queued
     // (the status request goes through the same loop).
-    status(&rt.r, "text");
+    status(&rt.cli, "text");
     assert_eq!(dump(&mut pm), eps);
     assert_eq!(
-        iproute::endpoints(&rt.r),
+        iproute::endpoints(&rt.cli),
         eps,
         "iproute2 sees another table"
     );
     // Two subflow endpoints: room for two extra subflows per connection.
     let limits = pm.limits();
     assert!(limits.subflows >= Some(2), "{limits:?}");
-    assert_eq!(d.stop().and_then(|s| s.code()), Some(0), "{}", d.log());
+    d.stop_ok();
     assert_eq!(dump(&mut pm), vec![], "our endpoints must go at exit");
 }
 
@@ -112,8 +106,8 @@ fn interface_patterns_match_as_documented() {
         format!("{CORE}\n{first}\n{second}\n[interface {WAN2}]\naddr-flags=subflow,backup\n")
     };
     let used_first = conf(wan_pattern, all_pattern);
-    let mut d = Daemon::start_ready(&rt.r, &used_first, &[]);
-    let mut pm = PmClient::open(&rt.r);
+    let mut d = Daemon::start_ready(&rt.cli, &used_first, &[]);
+    let mut pm = PmClient::open(&rt.cli);
     let (w1, w2, w3) = (rt.ifindex(WAN1), rt.ifindex(WAN2), rt.ifindex("veth-wan3"));
     let before = wait_endpoints(
         &mut pm,
@@ -124,7 +118,7 @@ fn interface_patterns_match_as_documented() {
             (rt.addr(4), SUBFLOW, w3),
         ],
     );
-    let r = report::parse_json(&status(&rt.r, "json"));
+    let r = report::parse_json(&status(&rt.cli, "json"));
     for (name, why) in [
         (WAN1, "used"),
         (WAN2, "used"),
@@ -143,11 +137,11 @@ fn interface_patterns_match_as_documented() {
     reload(&d, &excluded_first);
     let after = wait_endpoints(&mut pm, &d, &[(rt.addr(2), SUBFLOW | BACKUP, w2)]);
     assert_eq!(after[0], by_addr(&before, rt.addr(2)));
-    let r = report::parse_json(&status(&rt.r, "json"));
+    let r = report::parse_json(&status(&rt.cli, "json"));
     assert_eq!(r.reason(WAN1), "excluded", "{r:#?}");
     assert_eq!(r.reason("veth-wan3"), "excluded", "{r:#?}");
     assert_eq!(r.reason(WAN2), "used", "{r:#?}");
-    assert_eq!(d.stop().and_then(|s| s.code()), Some(0), "{}", d.log());
+    d.stop_ok();
 }
 
 #[test]
@@ -157,9 +151,9 @@ fn reload_clears_backup_in_place_and_keeps_every_subflow() {
     }
     let _turn = turn();
     let rt = Router::new("rk-hup", 43);
-    rt.s.ip("mptcp limits set subflows 8 add_addr_accepted 8");
-    let mut d = Daemon::start_ready(&rt.r, &router_conf("subflow,backup"), &[]);
-    let mut pm = PmClient::open(&rt.r);
+    rt.srv.ip("mptcp limits set subflows 8 add_addr_accepted 8");
+    let mut d = Daemon::start_ready(&rt.cli, &router_conf("subflow,backup"), &[]);
+    let mut pm = PmClient::open(&rt.cli);
     let (w1, w2) = (rt.ifindex(WAN1), rt.ifindex(WAN2));
     let before = wait_endpoints(
         &mut pm,
@@ -172,12 +166,12 @@ fn reload_clears_backup_in_place_and_keeps_every_subflow() {
 
     // A connection from the router over WAN1; the in-kernel PM adds a
     // subflow from WAN2's endpoint, as backup.
-    let mut cli_events = PmEvents::open(&rt.r);
-    let mut srv_events = PmEvents::open(&rt.s);
+    let mut cli_events = PmEvents::open(&rt.cli);
+    let mut srv_events = PmEvents::open(&rt.srv);
     let server: SocketAddr = format!("10.{}.1.1:0", rt.net).parse().unwrap();
-    let listener = mptcp_listen(&rt.s, server);
-    let mut client = mptcp_connect(&rt.r, listener.local_addr().unwrap());
-    let mut served = accept(&listener);
+    let listener = listen(&rt.srv, server, 8);
+    let mut client = connect(&rt.cli, listener.local_addr().unwrap(), WAIT);
+    let mut served = accept(&listener, WAIT);
     ping_pong(&mut client, &mut served);
     let wan2_addr = rt.addr(2);
     cli_events.wait_for(
@@ -215,7 +209,7 @@ fn reload_clears_backup_in_place_and_keeps_every_subflow() {
         |e| matches!(e, PmEvent::SubPriority(s) if s.remote.ip() == wan2_addr && !s.backup),
     );
     ping_pong(&mut client, &mut served);
-    status(&rt.r, "text");
+    status(&rt.cli, "text");
     let no_sub_closed = |ev: &mut PmEvents| {
         ev.drain();
         let closed: Vec<_> = ev
@@ -243,14 +237,14 @@ fn reload_clears_backup_in_place_and_keeps_every_subflow() {
         "no \"reload refused\" naming {at}:\n{}",
         d.log()
     );
-    status(&rt.r, "text");
+    status(&rt.cli, "text");
     assert_eq!(dump(&mut pm), after, "a refused reload changed endpoints");
     ping_pong(&mut client, &mut served);
     no_sub_closed(&mut cli_events);
     assert_eq!(extra_subflows(&client), 1);
     assert!(d.try_status().is_none(), "a broken file stopped the daemon");
     drop((client, served));
-    assert_eq!(d.stop().and_then(|s| s.code()), Some(0), "{}", d.log());
+    d.stop_ok();
 }
 
 #[test]
@@ -262,7 +256,8 @@ fn hand_made_lan_endpoints_survive_start_reloads_and_exit() {
     let rt = Router::new("rk-hand", 44);
     let lan_if = rt.ifindex(LAN);
     let lan = rt.addr(3);
-    rt.r.ip(&format!("mptcp endpoint add {lan} dev {LAN} id 42 subflow"));
+    rt.cli
+        .ip(&format!("mptcp endpoint add {lan} dev {LAN} id 42 subflow"));
     let hand = Endpoint {
         id: 42,
         addr: lan,
@@ -270,8 +265,8 @@ fn hand_made_lan_endpoints_survive_start_reloads_and_exit() {
         flags: SUBFLOW,
         ifindex: lan_if,
     };
-    let mut d = Daemon::start_ready(&rt.r, &router_conf("subflow,backup"), &[]);
-    let mut pm = PmClient::open(&rt.r);
+    let mut d = Daemon::start_ready(&rt.cli, &router_conf("subflow,backup"), &[]);
+    let mut pm = PmClient::open(&rt.cli);
     let (w1, w2) = (rt.ifindex(WAN1), rt.ifindex(WAN2));
     let eps = wait_endpoints(
         &mut pm,
@@ -285,9 +280,9 @@ fn hand_made_lan_endpoints_survive_start_reloads_and_exit() {
     assert_eq!(by_addr(&eps, lan), hand);
 
     // One more made while the daemon runs, for a second LAN address.
-    rt.r.add_addr(LAN, &format!("10.{}.3.3/24", rt.net));
+    rt.cli.add_addr(LAN, &format!("10.{}.3.3/24", rt.net));
     let lan2 = format!("10.{}.3.3", rt.net).parse().unwrap();
-    rt.r.ip(&format!(
+    rt.cli.ip(&format!(
         "mptcp endpoint add {lan2} dev {LAN} id 43 subflow backup"
     ));
     let hand2 = Endpoint {
@@ -330,7 +325,7 @@ fn hand_made_lan_endpoints_survive_start_reloads_and_exit() {
     assert_eq!(by_addr(&eps, lan2), hand2);
 
     // At exit the daemon removes its own endpoints, and only those.
-    assert_eq!(d.stop().and_then(|s| s.code()), Some(0), "{}", d.log());
+    d.stop_ok();
     assert_eq!(dump(&mut pm), vec![hand, hand2], "{}", d.log());
 }
 
@@ -344,20 +339,21 @@ fn status_reports_why_and_matches_the_kernel() {
     // veth-wan3 administratively down; veth-wan4 up but its peer down
     // (no carrier); dmz0 named by no rule.
     rt.link("veth-wan3", "s-wan3", 4);
-    rt.r.ip("link set veth-wan3 down");
+    rt.cli.ip("link set veth-wan3 down");
     rt.link("veth-wan4", "s-wan4", 5);
-    rt.s.ip("link set s-wan4 down");
+    rt.srv.ip("link set s-wan4 down");
     rt.link("dmz0", "s-dmz", 6);
     // Not ours: in the kernel's table, not in the report's.
     let lan = rt.addr(3);
-    rt.r.ip(&format!("mptcp endpoint add {lan} dev {LAN} id 50 signal"));
+    rt.cli
+        .ip(&format!("mptcp endpoint add {lan} dev {LAN} id 50 signal"));
     let conf = format!(
         "{}\n[interface veth-wan3]\naddr-flags=subflow\n\n\
          [interface veth-wan4]\naddr-flags=subflow\n",
         router_conf("subflow,backup")
     );
-    let d = Daemon::start_ready(&rt.r, &conf, &[]);
-    let mut pm = PmClient::open(&rt.r);
+    let d = Daemon::start_ready(&rt.cli, &conf, &[]);
+    let mut pm = PmClient::open(&rt.cli);
     let (w1, w2, lan_if) = (rt.ifindex(WAN1), rt.ifindex(WAN2), rt.ifindex(LAN));
     wait_endpoints(
         &mut pm,
@@ -388,10 +384,10 @@ fn status_reports_why_and_matches_the_kernel() {
             .map(|(n, w)| (n.to_string(), w.to_string()))
             .collect(),
     );
-    let text = status(&rt.r, "text");
+    let text = status(&rt.cli, "text");
     assert_eq!(sorted(report::text_reasons(&text)), want, "{text}");
 
-    let json = status(&rt.r, "json");
+    let json = status(&rt.cli, "json");
     report::json_tool_accepts(&json);
     let r = report::parse_json(&json);
     let got = sorted(
@@ -408,12 +404,12 @@ fn status_reports_why_and_matches_the_kernel() {
     // The report's endpoints are the kernel's, ids and all, minus the
     // foreign one; iproute2 reads the same table.
     let kernel = dump(&mut pm);
-    assert_eq!(iproute::endpoints(&rt.r), kernel);
+    assert_eq!(iproute::endpoints(&rt.cli), kernel);
     let ours: Vec<Endpoint> = kernel.iter().filter(|e| e.id != 50).copied().collect();
     assert_eq!(r.endpoints, ours, "{json}");
 
     // Carrier back on veth-wan4: used, with an endpoint, in both views.
-    rt.s.ip("link set s-wan4 up");
+    rt.srv.ip("link set s-wan4 up");
     let w4 = rt.ifindex("veth-wan4");
     wait_endpoints(
         &mut pm,
@@ -425,7 +421,7 @@ fn status_reports_why_and_matches_the_kernel() {
             (lan, AddrFlags::SIGNAL, lan_if),
         ],
     );
-    let r = report::parse_json(&status(&rt.r, "json"));
+    let r = report::parse_json(&status(&rt.cli, "json"));
     assert_eq!(r.reason("veth-wan4"), "used", "{r:#?}");
     let ours: Vec<Endpoint> = dump(&mut pm).into_iter().filter(|e| e.id != 50).collect();
     assert_eq!(r.endpoints, ours);

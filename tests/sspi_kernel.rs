@@ -23,7 +23,8 @@ use std::time::Duration;
 
 use common::daemon::Daemon;
 use common::mptcp::{
-    Paths, Server, connect_many, extra_subflows, kill_subflows_from, listen, raise_nofile, subflows,
+    Paths, Server, connect_many, extra_subflows, kill_subflows_from, listen, mptcp_listeners,
+    raise_nofile, subflows,
 };
 use common::pm::PmClient;
 use common::{require_kernel, wait_until};
@@ -225,12 +226,9 @@ fn server_announces_each_interface_behind_listeners() {
     assert!(one_per(&subflows(&p.cli), &srv_ips, 6, true), "no more");
 
     let listeners = |port: u16| -> Vec<String> {
-        p.srv
-            .run(&["ss", "-H", "-M", "-l", "-n"])
-            .lines()
-            .filter_map(|l| l.split_whitespace().nth(3).map(str::to_owned))
-            .filter(|a| a.ends_with(&format!(":{port}")))
-            .collect()
+        let mut all = mptcp_listeners(&p.srv);
+        all.retain(|a| a.ends_with(&format!(":{port}")));
+        all
     };
     let mut ours = listeners(7001);
     ours.sort();

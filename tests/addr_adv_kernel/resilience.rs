@@ -11,7 +11,7 @@ use crate::common::daemon::Daemon;
 use crate::common::pm::PmClient;
 use crate::common::{Netns, require_kernel, wait_until};
 use crate::kit::{self, AddrOps, Ep, ep, wait_endpoints};
-use crate::{WAIT, start, stop_ok};
+use crate::{WAIT, start};
 
 /// Rounds and cycles of the churn test: 10 × 20 = 200 add/remove cycles.
 const ROUNDS: usize = 10;
@@ -80,7 +80,7 @@ fn rapid_churn_ends_exact_and_memory_stays_flat() {
     let ids: Vec<u8> = pm.dump(None).iter().map(|e| e.id).collect();
     assert_eq!(ids.len(), 2, "{ids:?}");
     assert_eq!(d.count_lines(|l| l.starts_with("error:")), 0, "{}", d.log());
-    stop_ok(&mut d);
+    d.stop_ok();
     wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
 }
 
@@ -157,7 +157,7 @@ fn restart_adopts_endpoints_and_sigterm_removes_only_ours() {
     let complaints = kernel_complaints(&second);
     assert!(complaints.is_empty(), "{complaints:#?}\n{}", second.log());
 
-    stop_ok(&mut second);
+    second.stop_ok();
     assert_eq!(kit::endpoints(&mut pm), vec![admin], "{}", second.log());
     assert_eq!(pm.get_addr(42).unwrap().addr, admin.addr);
 }
@@ -216,7 +216,7 @@ fn limits_cover_the_endpoints_and_higher_admin_limits_stay() {
         runs[1].1.log()
     );
     for (_, d) in &mut runs {
-        stop_ok(d);
+        d.stop_ok();
     }
 }
 
@@ -266,7 +266,7 @@ fn ninth_address_waits_for_a_free_slot() {
         l.contains("an endpoint slot is free again: adding 192.0.2.9")
     }));
     assert_eq!(d.count_lines(full("192.0.2.9")), 1, "{}", d.log());
-    stop_ok(&mut d);
+    d.stop_ok();
     wait_endpoints(&mut pm, &[], WAIT, &|| d.log());
 }
 
@@ -372,7 +372,7 @@ fn rtnetlink_overrun_resyncs_from_a_dump() {
         "{}",
         d.log()
     );
-    stop_ok(&mut d);
+    d.stop_ok();
 }
 
 struct RemoveOnDrop(std::path::PathBuf);

@@ -23,14 +23,11 @@ mod common;
 #[path = "../addr_adv_kernel/kit.rs"]
 mod kit;
 
-use std::io::{BufRead, BufReader};
-use std::os::fd::AsRawFd;
-use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::Netns;
+use common::daemon::{Daemon, Launch};
 use common::pm::PmClient;
 use kit::{AddrOps, poll_endpoint};
 
@@ -40,86 +37,16 @@ const WAIT: Duration = Duration::from_secs(5);
 const IDLE: Duration = Duration::from_secs(10);
 const STARTS: usize = 10;
 
-/// The daemon started directly in the namespace (setns between fork and
-/// exec, so no `ip netns exec` process start-up is counted), without
-/// debug logging, its stderr lines sent to a channel with their arrival
-/// time.
-struct Run {
-    child: Child,
-    started: Instant,
-    lines: mpsc::Receiver<(Instant, String)>,
-    conf: std::path::PathBuf,
+/// The daemon `bin` exec'd straight into `ns` (no `ip netns exec`
+/// process start-up is counted), without debug logging.
+fn start(bin: &str, ns: &Netns, args: &[&str]) -> Daemon {
+    Daemon::launch(ns, "[core]\n", args, Launch::Direct(bin))
 }
 
-impl Run {
-    fn start(bin: &str, ns: &Netns, args: &[&str]) -> Run {
-        let conf = common::daemon::write_conf(&format!("bench-{}", ns.name()), "[core]\n");
-        let netns = std::fs::File::open(format!("/run/netns/{}", ns.name())).unwrap();
-        let mut cmd = Command::new(bin);
-        cmd.args(["--log=stderr", &format!("--config={}", conf.display())])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let fd = netns.as_raw_fd();
-        // SAFETY: setns(2) only, async-signal-safe, between fork and exec.
-        unsafe {
-            cmd.pre_exec(move || {
-                if libc::setns(fd, libc::CLONE_NEWNET) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-                Ok(())
-            });
-        }
-        let started = Instant::now();
-        let mut child = cmd.spawn().expect("spawn mptcpd");
-        drop(netns);
-        let (tx, lines) = mpsc::channel();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for l in BufReader::new(err).lines().map_while(Result::ok) {
-                let _ = tx.send((Instant::now(), l));
-            }
-        });
-        Run {
-            child,
-            started,
-            lines,
-            conf,
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Arrival time of the first line containing `what`.
-    fn wait_line(&self, what: &str) -> Option<Instant> {
-        let deadline = Instant::now() + WAIT;
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            match self.lines.recv_timeout(left) {
-                Ok((t, l)) if l.contains(what) => return Some(t),
-                Ok(_) => {}
-                Err(_) => return None,
-            }
-        }
-        None
-    }
-
-    fn status(&self, key: &str) -> u64 {
-        let s = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
-        s.lines()
-            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .unwrap_or_else(|| panic!("no {key} in /proc/{}/status", self.pid()))
-    }
-
-    fn stop(mut self) {
-        // SAFETY: kill(2) on our own child.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.conf);
-    }
+/// A `/proc/<pid>/status` field the kernel always has.
+fn status(d: &Daemon, key: &str) -> u64 {
+    d.status_field(key)
+        .unwrap_or_else(|| panic!("no {key} in /proc/{}/status", d.pid))
 }
 
 /// Whether a NETLINK_GENERIC socket with a group bit set exists in the
@@ -161,15 +88,15 @@ fn startup_floor(bin: &str) -> Duration {
 /// Time from exec to the first sight of the event-group membership, and
 /// to the "ready" line. The observer yields between reads: a loop that
 /// never does can hold the daemon off this CPU until the next tick.
-fn startup(run: &Run) -> (Duration, Duration) {
+fn startup(run: &mut Daemon) -> (Duration, Duration) {
     let deadline = Instant::now() + WAIT;
-    while !joined_event_group(run.pid()) {
+    while !joined_event_group(run.pid) {
         assert!(Instant::now() < deadline, "daemon never joined the group");
         std::thread::yield_now();
     }
     let joined = run.started.elapsed();
     let ready = run
-        .wait_line(" ready, path manager ")
+        .ready_at(WAIT)
         .expect("no ready line")
         .saturating_duration_since(run.started);
     (joined, ready)
@@ -227,8 +154,8 @@ fn main() {
     let mut joins = Vec::new();
     let mut readies = Vec::new();
     for _ in 0..STARTS {
-        let run = Run::start(&bin, &ns, &args);
-        let (joined, ready) = startup(&run);
+        let mut run = start(&bin, &ns, &args);
+        let (joined, ready) = startup(&mut run);
         joins.push(joined);
         readies.push(ready);
         run.stop();
@@ -236,21 +163,21 @@ fn main() {
     let (join_med, join_worst) = median_worst(&mut joins);
     let (ready_med, ready_worst) = median_worst(&mut readies);
 
-    let run = Run::start(&bin, &ns, &args);
-    startup(&run);
-    let pid = run.pid();
+    let mut run = start(&bin, &ns, &args);
+    startup(&mut run);
+    let pid = run.pid;
 
     // Idle: RSS right after start, context switches over IDLE.
     std::thread::sleep(Duration::from_millis(200));
-    let rss_start = run.status("VmRSS");
-    let anon_start = run.status("RssAnon");
-    let file_start = run.status("RssFile");
+    let rss_start = status(&run, "VmRSS");
+    let anon_start = status(&run, "RssAnon");
+    let file_start = status(&run, "RssFile");
     let breakdown = rss_breakdown(pid);
-    let vol0 = run.status("voluntary_ctxt_switches");
-    let invol0 = run.status("nonvoluntary_ctxt_switches");
+    let vol0 = status(&run, "voluntary_ctxt_switches");
+    let invol0 = status(&run, "nonvoluntary_ctxt_switches");
     std::thread::sleep(IDLE);
-    let vol = run.status("voluntary_ctxt_switches") - vol0;
-    let invol = run.status("nonvoluntary_ctxt_switches") - invol0;
+    let vol = status(&run, "voluntary_ctxt_switches") - vol0;
+    let invol = status(&run, "nonvoluntary_ctxt_switches") - invol0;
 
     // Latency: 50 adds (IPv4 and IPv6 in turn), each followed by a delete.
     let mut pm = PmClient::open(&ns);
@@ -288,7 +215,7 @@ fn main() {
         let (gone, _) = poll_endpoint(&mut pm, addr, false, WAIT).expect("endpoint stays");
         del.push(gone - t1);
     }
-    let rss_after = run.status("VmRSS");
+    let rss_after = status(&run, "VmRSS");
     run.stop();
 
     let (add_med, add_worst) = median_worst(&mut add);

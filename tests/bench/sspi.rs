@@ -29,20 +29,23 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use common::daemon::{Daemon, Launch};
 use common::mptcp::{Paths, Server, connect_many, listen, raise_nofile};
 use common::{Netns, wait_until};
 use mptcpd::nl::{NETLINK_GENERIC, NlSocket, RecvError, resolve_family};
 use mptcpd::pm::PmEvent;
 use mptcpd::wire;
 
+const ARGS: &[&str] = &[
+    "--path-manager=sspi",
+    "--notify-flags=existing,skip_link_local,skip_loopback",
+];
 /// Connections open at once, at most.
 const WAVE: usize = 1000;
 const PORT: u16 = 7000;
@@ -147,85 +150,6 @@ impl Recorder {
     }
 }
 
-/// The daemon, started without `-d`.
-struct Daemon {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-    conf: std::path::PathBuf,
-}
-
-impl Daemon {
-    fn start(ns: &Netns) -> Daemon {
-        let conf = common::daemon::write_conf(&format!("bench-{}", ns.name()), "");
-        let mut child = Command::new("ip")
-            .args([
-                "netns",
-                "exec",
-                ns.name(),
-                common::daemon::BIN,
-                "--log=stderr",
-            ])
-            .arg(format!("--config={}", conf.display()))
-            .args([
-                "--path-manager=sspi",
-                "--notify-flags=existing,skip_link_local,skip_loopback",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn mptcpd");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let sink = lines.clone();
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for l in BufReader::new(err).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(l);
-            }
-        });
-        let d = Daemon { child, lines, conf };
-        let ready = wait_until(Duration::from_secs(5), || {
-            d.lines
-                .lock()
-                .unwrap()
-                .iter()
-                .any(|l| l.contains(" ready, path manager "))
-        });
-        assert!(ready, "daemon not ready: {:?}", d.lines.lock().unwrap());
-        d
-    }
-
-    /// utime + stime in milliseconds.
-    fn cpu_ms(&self) -> u64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap();
-        let rest = &stat[stat.rfind(')').unwrap() + 2..];
-        let f: Vec<u64> = rest
-            .split_whitespace()
-            .map(|x| x.parse().unwrap_or(0))
-            .collect();
-        // SAFETY: sysconf has no preconditions.
-        let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
-        (f[11] + f[12]) * 1000 / hz
-    }
-
-    fn hwm_kb(&self) -> u64 {
-        let s = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        s.lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        // SAFETY: kill(2) on our own child.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.conf);
-    }
-}
-
 struct Outcome {
     n: usize,
     served: usize,
@@ -260,7 +184,8 @@ fn run(pm: Pm, load: Load, n: usize, net: u8) -> Outcome {
         Pm::Sspi => p.cli.sysctl("net.mptcp.pm_type", "1"),
     }
     let rec = Recorder::start(&p.cli);
-    let daemon = (pm == Pm::Sspi).then(|| Daemon::start(&p.cli));
+    // Without `-d`, as in production.
+    let daemon = (pm == Pm::Sspi).then(|| Daemon::launch_ready(&p.cli, "", ARGS, Launch::Quiet));
     let cpu0 = daemon.as_ref().map(Daemon::cpu_ms);
     let srv = Server::start(listen(&p.srv, SocketAddr::new(p.srv_ip(0), PORT), 4096));
     let to = SocketAddr::new(p.srv_ip(0), PORT);
@@ -295,8 +220,12 @@ fn run(pm: Pm, load: Load, n: usize, net: u8) -> Outcome {
         c.closed.load(Ordering::Relaxed) >= opened
     });
     let cpu_ms = daemon.as_ref().zip(cpu0).map(|(d, c0)| d.cpu_ms() - c0);
-    let hwm_kb = daemon.as_ref().map(Daemon::hwm_kb);
-    drop(daemon);
+    let hwm_kb = daemon
+        .as_ref()
+        .map(|d| d.status_field("VmHWM").unwrap_or(0));
+    if let Some(mut d) = daemon {
+        d.stop();
+    }
     let overruns = c.overruns.load(Ordering::Relaxed);
     let recs = rec.finish();
     let mut lat: Vec<Duration> = recs

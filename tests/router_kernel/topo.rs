@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
-//! A small router: namespace `r` (where the daemon runs) with two WAN
-//! links and a LAN link, each a veth pair to namespace `s` (the far side:
-//! upstream servers and a LAN host). Both WANs carry a default route, WAN1
-//! preferred, so a connection from `r` starts on WAN1 and the in-kernel PM
-//! adds subflows on the other endpoints' devices.
+//! A small router: the client namespace of [`Paths`] (`cli`, where the
+//! daemon runs) with two WAN links and a LAN link to the server namespace
+//! (`srv`, the far side: upstream servers and a LAN host). Both WANs carry
+//! a default route, WAN1 preferred, so a connection from `cli` starts on
+//! WAN1 and the in-kernel PM adds subflows on the other endpoints'
+//! devices.
 //!
 //! Net `N` (one per test, so a mistake cannot cross tests):
 //! `veth-wan1` 10.N.1.2/24 – `s-wan1` 10.N.1.1,
@@ -12,61 +13,53 @@
 
 use std::collections::BTreeSet;
 use std::net::IpAddr;
-use std::os::fd::AsRawFd;
+use std::ops::Deref;
 use std::time::Duration;
 
 use mptcpd::flags::AddrFlags;
 use mptcpd::pm::Endpoint;
 
 use crate::common::daemon::{BIN, Daemon};
+use crate::common::mptcp::Paths;
 use crate::common::pm::PmClient;
-use crate::common::{Netns, veth_between, wait_until};
+use crate::common::{Netns, wait_until};
 
 pub const WAN1: &str = "veth-wan1";
 pub const WAN2: &str = "veth-wan2";
 pub const LAN: &str = "veth-lan";
 
-pub struct Router {
-    pub r: Netns,
-    pub s: Netns,
-    pub net: u8,
+pub struct Router(Paths);
+
+impl Deref for Router {
+    type Target = Paths;
+
+    fn deref(&self) -> &Paths {
+        &self.0
+    }
 }
 
 impl Router {
     pub fn new(tag: &str, net: u8) -> Router {
-        let router = Router {
-            r: Netns::new(&format!("{tag}-r")),
-            s: Netns::new(&format!("{tag}-s")),
-            net,
-        };
+        let router = Router(Paths::new(tag, net, 0));
         router.link(WAN1, "s-wan1", 1);
         router.link(WAN2, "s-wan2", 2);
         router.link(LAN, "s-lan", 3);
-        router.r.ip(&format!(
+        router.cli.ip(&format!(
             "route add default via 10.{net}.1.1 dev {WAN1} metric 10"
         ));
-        router.r.ip(&format!(
+        router.cli.ip(&format!(
             "route add default via 10.{net}.2.1 dev {WAN2} metric 20"
         ));
         router
     }
 
-    /// One more link `dev` (in `r`) – `peer` (in `s`) on 10.N.`subnet`.0/24.
-    pub fn link(&self, dev: &str, peer: &str, subnet: u8) {
-        veth_between(&self.r, dev, &self.s, peer);
-        self.r
-            .add_addr(dev, &format!("10.{}.{subnet}.2/24", self.net));
-        self.s
-            .add_addr(peer, &format!("10.{}.{subnet}.1/24", self.net));
-    }
-
     /// The router-side address on 10.N.`subnet`.0/24.
     pub fn addr(&self, subnet: u8) -> IpAddr {
-        format!("10.{}.{subnet}.2", self.net).parse().unwrap()
+        self.cli_ip(usize::from(subnet) - 1)
     }
 
     pub fn ifindex(&self, dev: &str) -> i32 {
-        self.r.ifindex(dev) as i32
+        self.cli.ifindex(dev) as i32
     }
 }
 
@@ -138,28 +131,4 @@ pub fn status(ns: &Netns, format: &str) -> String {
     let (code, out, err) = mptcpd_cli(ns, &[&format!("--status={format}")]);
     assert_eq!(code, Some(0), "mptcpd --status={format}: {err}");
     out
-}
-
-/// `SOL_MPTCP`, `MPTCP_INFO`.
-const SOL_MPTCP: libc::c_int = 284;
-const MPTCP_INFO: libc::c_int = 1;
-
-/// `mptcpi_subflows` of `MPTCP_INFO`: the subflows besides the initial
-/// one (the first byte of `struct mptcp_info`).
-pub fn extra_subflows(sock: &impl AsRawFd) -> u8 {
-    let mut info = [0u8; 256];
-    let mut len = info.len() as libc::socklen_t;
-    // SAFETY: the buffer holds `len` bytes; the kernel writes at most that.
-    let r = unsafe {
-        libc::getsockopt(
-            sock.as_raw_fd(),
-            SOL_MPTCP,
-            MPTCP_INFO,
-            info.as_mut_ptr().cast(),
-            &mut len,
-        )
-    };
-    assert_eq!(r, 0, "MPTCP_INFO: {}", std::io::Error::last_os_error());
-    assert!(len >= 1, "MPTCP_INFO answered {len} bytes");
-    info[0]
 }
