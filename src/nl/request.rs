@@ -165,10 +165,18 @@ impl NlSocket {
             self.sock.send(&self.tx, 0)?;
             let mut ex = Exchange::new(seq);
             loop {
-                if !self.wait_readable(REPLY_TIMEOUT)? {
-                    return Err(NlError::Timeout);
-                }
-                let d = self.recv_datagram(0)?;
+                // Generic-netlink "do" handlers and rtnetlink requests
+                // answer inside sendmsg(): the reply is normally queued
+                // already, so try first and poll only when it is not.
+                let d = match self.recv_datagram(libc::MSG_DONTWAIT) {
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                        if !self.wait_readable(REPLY_TIMEOUT)? {
+                            return Err(NlError::Timeout);
+                        }
+                        self.recv_datagram(0)?
+                    }
+                    other => other?,
+                };
                 if d.sender != 0 {
                     log::debug!("netlink: dropping datagram from port {}", d.sender);
                     continue;
