@@ -358,10 +358,6 @@ pub const COMPILED_IN: &[&str] = &[
     sspi::NAME,
 ];
 
-pub fn compiled_in() -> &'static [&'static str] {
-    COMPILED_IN
-}
-
 /// The compiled-in policies. To add one: a variant here, an arm in
 /// [`new_policy`] and in `each!`, a name in [`COMPILED_IN`].
 pub enum Selected {
@@ -381,13 +377,6 @@ pub fn new_policy(name: &str, settings: &Settings) -> Option<Selected> {
         sspi::NAME => Some(Selected::Sspi(sspi::Sspi::new(settings))),
         _ => None,
     }
-}
-
-/// mptcpd's choice: the configured policy if it exists, else silently
-/// the first compiled-in one. `None` only when no policy is compiled in.
-pub fn select(name: Option<&str>, settings: &Settings) -> Option<Selected> {
-    name.and_then(|n| new_policy(n, settings))
-        .or_else(|| new_policy(COMPILED_IN.first()?, settings))
 }
 
 /// Calls `$call` on whichever policy is selected.

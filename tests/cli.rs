@@ -123,7 +123,7 @@ fn unknown_policy_exits_1_listing_compiled_in() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("\"ndiffports\""), "{e}");
-    for name in mptcpd::policy::compiled_in() {
+    for name in mptcpd::policy::COMPILED_IN {
         assert!(e.contains(name), "{e} does not list {name}");
     }
     let o = mptcpd(&[&c.arg(), "--load-plugins=addr_adv,nope"]);
