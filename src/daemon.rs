@@ -162,6 +162,8 @@ enum Phase {
     Idle,
     Starting {
         rtnl_done: bool,
+        /// The daemon's own endpoint dump; its answer seeds the ids.
+        dump: Tag,
         endpoints: Option<Vec<Endpoint>>,
     },
     Running,
@@ -175,8 +177,6 @@ enum Phase {
 struct Pending {
     tag: Tag,
     req: Request,
-    /// False for the daemon's own startup dump.
-    by_policy: bool,
 }
 
 pub struct Daemon<P> {
@@ -361,21 +361,17 @@ impl<P: Policy> Daemon<P> {
         if !matches!(self.phase, Phase::Idle) {
             return;
         }
+        out.push(Action::DumpRtnl);
+        // Sent like a policy's command by flush(); its answer is
+        // recognised by the tag.
+        let dump = self
+            .outbox
+            .push(Request::Pm(Command::DumpAddrs { token: None }));
         self.phase = Phase::Starting {
             rtnl_done: false,
+            dump,
             endpoints: None,
         };
-        out.push(Action::DumpRtnl);
-        let cmd = Command::DumpAddrs { token: None };
-        let tag = self.outbox.push(Request::Pm(cmd));
-        self.outbox.take();
-        self.pending.push(Pending {
-            tag,
-            req: Request::Pm(cmd),
-            by_policy: false,
-        });
-        self.counters.commands_sent += 1;
-        out.push(Action::Command { tag, cmd });
     }
 
     fn command_result(&mut self, now: Instant, tag: Tag, result: CmdResult) {
@@ -384,7 +380,13 @@ impl<P: Policy> Daemon<P> {
             return;
         };
         let p = self.pending.swap_remove(pos);
-        if !p.by_policy {
+        if let Phase::Starting {
+            dump,
+            endpoints: slot,
+            ..
+        } = &mut self.phase
+            && *dump == tag
+        {
             let endpoints = match result {
                 Ok(Reply::Endpoints(v)) => v,
                 Ok(other) => {
@@ -396,12 +398,7 @@ impl<P: Policy> Daemon<P> {
                     Vec::new()
                 }
             };
-            if let Phase::Starting {
-                endpoints: slot, ..
-            } = &mut self.phase
-            {
-                *slot = Some(endpoints);
-            }
+            *slot = Some(endpoints);
             return;
         }
         if matches!(self.phase, Phase::Running | Phase::Stopping { .. }) {
@@ -456,11 +453,7 @@ impl<P: Policy> Daemon<P> {
         events.clear();
         self.mout.events = events;
         for (tag, req) in self.outbox.take() {
-            self.pending.push(Pending {
-                tag,
-                req,
-                by_policy: true,
-            });
+            self.pending.push(Pending { tag, req });
             self.counters.commands_sent += 1;
             out.push(match req {
                 Request::Pm(cmd) => Action::Command { tag, cmd },
@@ -476,6 +469,7 @@ impl<P: Policy> Daemon<P> {
             Phase::Starting {
                 rtnl_done: true,
                 endpoints,
+                ..
             } if endpoints.is_some() => {
                 let endpoints = endpoints.take().unwrap_or_default();
                 for ep in &endpoints {
