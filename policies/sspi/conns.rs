@@ -210,6 +210,14 @@ impl Table {
         )
     }
 
+    /// A tracked connection that sspi acts on: not one found to use the
+    /// in-kernel path manager.
+    pub fn managed(&mut self, token: Token) -> Option<&mut Conn> {
+        self.conns
+            .get_mut(&token)
+            .filter(|c| c.state != ConnState::KernelPm)
+    }
+
     pub fn remove(&mut self, token: Token) -> Option<Conn> {
         let conn = self.conns.remove(&token)?;
         for s in &conn.slots {

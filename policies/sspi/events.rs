@@ -71,12 +71,9 @@ impl Policy for Sspi {
 
     fn new_subflow(&mut self, ctx: &mut Ctx<'_>, sf: &SubflowInfo) {
         let token = sf.token;
-        let Some(conn) = self.table.conns.get_mut(&token) else {
+        let Some(conn) = self.table.managed(token) else {
             return;
         };
-        if conn.state == ConnState::KernelPm {
-            return;
-        }
         let local_ip = sf.local.ip().to_canonical();
         let peer = conn.peer.map(|(_, p)| p);
         let iface = ctx.net().iface_of_addr(local_ip);
@@ -141,12 +138,9 @@ impl Policy for Sspi {
 
     fn subflow_closed(&mut self, ctx: &mut Ctx<'_>, sf: &SubflowInfo) {
         let token = sf.token;
-        let Some(conn) = self.table.conns.get_mut(&token) else {
+        let Some(conn) = self.table.managed(token) else {
             return;
         };
-        if conn.state == ConnState::KernelPm {
-            return;
-        }
         let local_ip = sf.local.ip().to_canonical();
         let peer = conn.peer.map(|(_, p)| p);
         let server = conn.server_side;
