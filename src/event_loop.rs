@@ -469,14 +469,7 @@ impl Loop {
                 Err(e) => log::warn!("malformed MPTCP event dropped: {e}"),
             }
         });
-        let lost = match r {
-            Ok(_) => false,
-            Err(RecvError::Overrun) => true,
-            Err(RecvError::Io(e)) => {
-                log::warn!("MPTCP event socket: {e}");
-                false
-            }
-        };
+        let lost = overrun(r, "MPTCP event socket");
         let mut batch = std::mem::take(&mut self.pm_batch);
         for ev in batch.drain(..) {
             if let Some(code) = self.feed(Input::Pm(ev)) {
@@ -500,14 +493,7 @@ impl Loop {
                 Ok(msg) => batch.push(msg),
                 Err(e) => log::warn!("malformed rtnetlink message dropped: {e}"),
             });
-        let lost = match r {
-            Ok(_) => false,
-            Err(RecvError::Overrun) => true,
-            Err(RecvError::Io(e)) => {
-                log::warn!("rtnetlink event socket: {e}");
-                false
-            }
-        };
+        let lost = overrun(r, "rtnetlink event socket");
         let mut batch = std::mem::take(&mut self.rtnl_batch);
         // Route changes come in bursts; one re-check per batch is enough.
         let mut route_changed = false;
@@ -558,6 +544,19 @@ impl Loop {
                     return;
                 }
             }
+        }
+    }
+}
+
+/// Whether events were lost (the caller resyncs); other socket errors
+/// are logged and the socket is read again on the next wake-up.
+fn overrun(r: Result<usize, RecvError>, what: &str) -> bool {
+    match r {
+        Ok(_) => false,
+        Err(RecvError::Overrun) => true,
+        Err(RecvError::Io(e)) => {
+            log::warn!("{what}: {e}");
+            false
         }
     }
 }
