@@ -13,8 +13,8 @@ use std::time::Duration;
 use common::mptcp::{bind_listen, mptcp_listeners, socket};
 use common::{Netns, require_kernel, wait_until};
 use mptcpd::listeners::{IPPROTO_MPTCP, Listeners};
-use mptcpd::nl::genl::split_genl;
 use mptcpd::nl::{GenlFamily, NETLINK_GENERIC, NlSocket, resolve_family};
+use mptcpd::wire::GenlHeader;
 use mptcpd::wire::nla::NlaIter;
 
 /// `mptcp_pm_events` commands and attributes used here (mptcp-genl.md
@@ -80,7 +80,8 @@ impl PmEvents {
                 if !fam.owns(&m) {
                     return;
                 }
-                let (cmd, _, attrs) = split_genl(m.payload).expect("genl header");
+                let (hdr, attrs) = GenlHeader::split(m.payload).expect("genl header");
+                let cmd = hdr.cmd;
                 if cmd != MPTCP_EVENT_LISTENER_CREATED && cmd != MPTCP_EVENT_LISTENER_CLOSED {
                     return;
                 }

@@ -12,12 +12,12 @@ use std::time::Duration;
 use common::mptcp::listen;
 use common::{Netns, require_kernel, wait_until};
 use mptcpd::iface::{Addr, IFA_F_PERMANENT, IFA_F_TENTATIVE, IFF_LOOPBACK, IFF_UP, RT_SCOPE_HOST};
-use mptcpd::nl::genl::{put_genl_header, split_genl};
 use mptcpd::nl::{
     NETLINK_GENERIC, NETLINK_ROUTE, NLM_F_DUMP, NlError, NlSocket, RecvError, ReplyItem,
     resolve_family,
 };
 use mptcpd::rtnl::{self, RtnlMsg};
+use mptcpd::wire::GenlHeader;
 use mptcpd::wire::nla::{self, NlaIter};
 
 /// `mptcp_pm` commands and attributes used here (mptcp-genl.md §2).
@@ -59,7 +59,7 @@ fn ip(s: &str) -> IpAddr {
 
 fn limits_payload(cmd: u8, subflows: Option<u32>) -> Vec<u8> {
     let mut p = Vec::new();
-    put_genl_header(&mut p, cmd, 1);
+    GenlHeader::new(cmd, 1).emit(&mut p);
     if let Some(n) = subflows {
         nla::put_u32(&mut p, MPTCP_PM_ATTR_SUBFLOWS, n);
     }
@@ -89,7 +89,7 @@ fn resolves_mptcp_pm_and_receives_its_events() {
         events
             .recv_messages(&mut |m| {
                 if fam.owns(&m) {
-                    cmds.push(split_genl(m.payload).expect("genl header").0);
+                    cmds.push(GenlHeader::split(m.payload).expect("genl header").0.cmd);
                 }
             })
             .expect("recv_messages");
@@ -162,7 +162,7 @@ fn requests_ack_nack_do_and_dump() {
             &mut |item| {
                 if let ReplyItem::Msg(m) = item {
                     assert!(fam.owns(&m));
-                    let (_, _, attrs) = split_genl(m.payload)?;
+                    let (_, attrs) = GenlHeader::split(m.payload)?;
                     for a in NlaIter::new(attrs) {
                         let a = a?;
                         if a.kind == MPTCP_PM_ATTR_SUBFLOWS {

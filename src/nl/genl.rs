@@ -24,17 +24,6 @@ const CTRL_ATTR_MCAST_GROUPS: u16 = 7;
 const CTRL_ATTR_MCAST_GRP_NAME: u16 = 1;
 const CTRL_ATTR_MCAST_GRP_ID: u16 = 2;
 
-/// Appends a `genlmsghdr`.
-pub fn put_genl_header(buf: &mut Vec<u8>, cmd: u8, version: u8) {
-    GenlHeader::new(cmd, version).emit(buf);
-}
-
-/// Splits a generic-netlink payload into (cmd, version, attributes).
-pub fn split_genl(payload: &[u8]) -> Result<(u8, u8, &[u8]), DecodeError> {
-    let (hdr, attrs) = GenlHeader::split(payload)?;
-    Ok((hdr.cmd, hdr.version, attrs))
-}
-
 /// A resolved generic-netlink family.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenlFamily {
@@ -66,8 +55,8 @@ impl GenlFamily {
 
     /// Parses a `CTRL_CMD_NEWFAMILY` reply payload (after the nlmsghdr).
     pub fn parse(payload: &[u8]) -> Result<GenlFamily, DecodeError> {
-        let (cmd, _, attrs) = split_genl(payload)?;
-        if cmd != CTRL_CMD_NEWFAMILY {
+        let (hdr, attrs) = GenlHeader::split(payload)?;
+        if hdr.cmd != CTRL_CMD_NEWFAMILY {
             return Err(DecodeError("nlctrl reply is not CTRL_CMD_NEWFAMILY"));
         }
         let mut id = None;
@@ -115,7 +104,7 @@ fn parse_group(nest: &[u8]) -> Result<(String, u32), DecodeError> {
 /// The `CTRL_CMD_GETFAMILY` request payload for `name`.
 pub fn getfamily_request(name: &str) -> Vec<u8> {
     let mut p = Vec::with_capacity(GENL_HDRLEN + 8 + name.len());
-    put_genl_header(&mut p, CTRL_CMD_GETFAMILY, CTRL_VERSION);
+    GenlHeader::new(CTRL_CMD_GETFAMILY, CTRL_VERSION).emit(&mut p);
     nla::put_str(&mut p, CTRL_ATTR_FAMILY_NAME, name);
     p
 }
@@ -150,7 +139,7 @@ mod tests {
     /// attribute we do not know (must be skipped).
     fn newfamily(with_id: bool) -> Vec<u8> {
         let mut p = Vec::new();
-        put_genl_header(&mut p, CTRL_CMD_NEWFAMILY, 2);
+        GenlHeader::new(CTRL_CMD_NEWFAMILY, 2).emit(&mut p);
         if with_id {
             put(&mut p, CTRL_ATTR_FAMILY_ID, &28u16.to_ne_bytes());
         }
